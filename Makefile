@@ -1,0 +1,30 @@
+# Quick start: `make train`, then `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The CPU wheel keeps the install small; for CUDA install your torch build into .venv first
+# (see README), or run e.g. `make setup TORCH='torch==2.13.0'` with your own index configured.
+TORCH  ?= torch==2.13.0
+ARGS   ?=
+
+.PHONY: setup train test lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+train: setup
+	$(BIN)/python train.py $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest -q $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests train.py evaluate.py benchmarks
+
+clean:
+	rm -rf outputs multirun .pytest_cache

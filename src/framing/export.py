@@ -1,0 +1,215 @@
+"""The export bundle: the one place that writes it and reads it back.
+
+Contract (``<run_dir>/export/``), schema version 1:
+
+==========================  ==============================================================
+file                        content
+==========================  ==============================================================
+``config.json``             transformers model config; ``id2label``/``label2id`` carry the
+                            label names in task order, ``problem_type`` says single/multi
+``model.safetensors``       weights (safetensors only; nothing in the bundle is a pickle)
+``tokenizer.json`` + co.    the tokenizer, saved with ``save_pretrained``
+``manifest.json``           schema_version, task name, labels in order, problem_type,
+                            threshold (multi-label), max_length, data columns, metrics,
+                            and the sha256 of every other file of the bundle
+``metrics.json``            validation/test metrics of the run that produced it
+``training_config.yaml``    the resolved Hydra config of that run
+``run.json``                seed, sha256 of each data file, git commit, library versions
+==========================  ==============================================================
+
+``transformers.pipeline("text-classification", model=export_dir)`` loads the bundle and
+returns label names. The bundle is written to a sibling temporary directory and renamed
+into place, so a reader never sees half an export. ``<output_root>/latest`` points at the
+newest bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from framing.errors import FramingError
+from framing.labels import LabelSpace
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+METRICS = "metrics.json"
+RUN_RECORD = "run.json"
+TRAINING_CONFIG = "training_config.yaml"
+WEIGHTS = "model.safetensors"
+LIBRARIES = ("framing", "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "hydra-core", "numpy")
+
+
+def write_export(
+    run_dir: Path,
+    model,
+    tokenizer,
+    labels: LabelSpace,
+    cfg: DictConfig,
+    metrics: dict[str, Any],
+    dirname: str = "export",
+    latest_link: str | None = None,
+) -> Path:
+    """Write the bundle into ``run_dir/dirname`` atomically and point ``latest_link`` at it."""
+    final = Path(run_dir) / dirname
+    if final.exists():
+        raise FramingError(f"{final} already exists; each run writes its export once")
+    staging = final.with_name(f".{dirname}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+
+    model.save_pretrained(staging, safe_serialization=True)
+    tokenizer.save_pretrained(staging)
+    (staging / TRAINING_CONFIG).write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    _write_json(staging / METRICS, metrics)
+    _write_json(staging / RUN_RECORD, run_record(cfg))
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "task": labels.name,
+        "labels": list(labels.labels),
+        "problem_type": labels.problem_type.value,
+        "threshold": labels.threshold,
+        "max_length": int(cfg.model.max_length),
+        "data": {
+            "text_column": cfg.data.text_column,
+            "label_column": cfg.data.label_column,
+            "meta_columns": list(cfg.data.meta_columns),
+            "test_file": cfg.data.test_file,
+        },
+        "metrics": metrics,
+        "files": {
+            str(path.relative_to(staging)): sha256(path)
+            for path in sorted(staging.rglob("*"))
+            if path.is_file()
+        },
+    }
+    _write_json(staging / MANIFEST, manifest)
+    os.replace(staging, final)
+    if latest_link:
+        point_latest(Path(latest_link), final)
+    return final
+
+
+def point_latest(link: Path, target: Path) -> None:
+    """Atomically repoint the ``latest`` symlink (a text file holding the path where symlinks fail)."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(os.path.relpath(target.resolve(), link.parent.resolve()), target_is_directory=True)
+    except OSError:
+        tmp.write_text(str(target.resolve()) + "\n")
+    os.replace(tmp, link)
+
+
+def resolve_export_dir(path: str | Path) -> Path:
+    """Follow a ``latest`` pointer (symlink or text file) to the bundle directory."""
+    path = Path(path)
+    if path.is_file():
+        path = Path(path.read_text().strip())
+    if not (path / MANIFEST).is_file():
+        raise FramingError(
+            f"{path} is not an export bundle (no {MANIFEST}); pass export_dir=<run_dir>/export, "
+            "or train a model first (make train)"
+        )
+    return path.resolve()
+
+
+def read_manifest(export_dir: str | Path, verify: bool = True) -> dict[str, Any]:
+    """The bundle's manifest; with ``verify``, every listed file must exist and match its sha256."""
+    export_dir = resolve_export_dir(export_dir)
+    manifest = json.loads((export_dir / MANIFEST).read_text())
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise FramingError(
+            f"{export_dir}: manifest schema_version {manifest.get('schema_version')} is not {SCHEMA_VERSION}; "
+            "re-export the model with this version of framing"
+        )
+    if verify:
+        for name, digest in manifest["files"].items():
+            path = export_dir / name
+            if not path.is_file():
+                raise FramingError(f"{export_dir}: {name} is listed in the manifest but missing")
+            if sha256(path) != digest:
+                raise FramingError(f"{export_dir}: {name} does not match its sha256 in the manifest; refusing it")
+    return manifest
+
+
+def load_labels(manifest: dict[str, Any]) -> LabelSpace:
+    return LabelSpace(
+        name=manifest["task"],
+        labels=manifest["labels"],
+        problem_type=manifest["problem_type"],
+        threshold=manifest["threshold"],
+    )
+
+
+def load_bundle(export_dir: str | Path):
+    """(model in eval mode, tokenizer, labels, manifest) from a verified bundle; torch backend."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    export_dir = resolve_export_dir(export_dir)
+    manifest = read_manifest(export_dir)
+    labels = load_labels(manifest)
+    model = AutoModelForSequenceClassification.from_pretrained(export_dir, use_safetensors=True)
+    if [model.config.id2label[i] for i in range(len(labels))] != list(labels.labels):
+        raise FramingError(f"{export_dir}: config.json id2label disagrees with the manifest labels")
+    tokenizer = AutoTokenizer.from_pretrained(export_dir)
+    return model.eval(), tokenizer, labels, manifest
+
+
+def run_record(cfg: DictConfig) -> dict[str, Any]:
+    files = {split: cfg.data.get(f"{split}_file") for split in ("train", "validation", "test")}
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seed": int(cfg.seed),
+        "data_files": {
+            split: {"path": str(path), "sha256": sha256(Path(path)) if Path(path).is_file() else None}
+            for split, path in files.items()
+            if path
+        },
+        "git_commit": _git_commit(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "libraries": {name: _version(name) for name in LIBRARIES},
+        "command": " ".join(sys.argv),
+    }
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

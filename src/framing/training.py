@@ -1,0 +1,247 @@
+"""Training: the one module that drives the Hugging Face Trainer, read top to bottom.
+
+``run(cfg, run_dir)`` seeds, builds the label space, reads and checks the data, builds
+the model, tokenizes (no padding: the collator pads each batch to its longest text),
+trains with early stopping on the validation metric, restores the best checkpoint,
+scores validation and test, writes the export bundle, and evaluates that bundle on the
+test split, so the reported figures come from the files a service will load.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+from transformers import (
+    DataCollatorWithPadding,
+    EarlyStoppingCallback,
+    EvalPrediction,
+    Trainer,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.integrations import TensorBoardCallback
+
+from framing import metrics as M
+from framing.config import Precision
+from framing.data import label_counts, tokenize
+from framing.errors import ConfigError
+from framing.labels import LabelSpace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """What a run leaves: metrics per split (``val``, ``test``, ``test_from_export``), the bundle, the trainer."""
+
+    metrics: dict = field(default_factory=dict)
+    export_dir: Path | None = None
+    trainer: Trainer | None = None
+
+
+def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
+    """Train, export and evaluate one model (export and evaluation on the main process only)."""
+    run_dir = Path(run_dir)
+    set_seed(cfg.seed)
+
+    labels: LabelSpace = instantiate(cfg.task)
+    splits = instantiate(cfg.data)(labels=labels)
+    log.info("data: %s", {split: len(ds) for split, ds in splits.items()})
+    log.info("train label counts: %s", label_counts(splits["train"], labels))
+
+    model, tokenizer = instantiate(cfg.model)(labels=labels)
+    encoded = tokenize(splits, tokenizer, cfg.model.max_length)
+
+    trainer: Trainer = instantiate(cfg.trainer)(
+        model=model, tokenizer=tokenizer, splits=encoded, labels=labels, run_dir=run_dir, seed=cfg.seed
+    )
+    trainer.train()  # ends with the best checkpoint restored (load_best_model_at_end)
+
+    result = RunResult(trainer=trainer)
+    result.metrics[M.VAL] = score(trainer, encoded["validation"], labels)
+    if "test" in encoded:
+        result.metrics[M.TEST] = score(trainer, encoded["test"], labels)
+
+    if trainer.is_world_process_zero():
+        result.export_dir = instantiate(cfg.export)(
+            run_dir=run_dir, model=trainer.model, tokenizer=tokenizer, labels=labels, cfg=cfg, metrics=result.metrics
+        )
+        if cfg.evaluate_test and cfg.data.test_file:
+            from framing.evaluation import evaluate_export
+
+            report = evaluate_export(result.export_dir, cfg.data.test_file, run_dir / "eval")
+            result.metrics["test_from_export"] = {name: report[name] for name in M.SCALAR_METRICS}
+        _print_summary(result, run_dir)
+    return result
+
+
+def score(trainer: Trainer, dataset, labels: LabelSpace) -> dict:
+    """Metrics of the trainer's current model on one tokenized split."""
+    output = trainer.predict(dataset)
+    probs = M.logits_to_probs(output.predictions, labels.multi_label)
+    return M.classification_metrics(output.label_ids, probs, list(labels.labels), labels.multi_label, labels.threshold)
+
+
+def build_trainer(
+    model,
+    tokenizer,
+    splits,
+    labels: LabelSpace,
+    run_dir: Path,
+    seed: int,
+    *,
+    epochs: float,
+    max_steps: int,
+    learning_rate: float,
+    train_batch_size: int,
+    eval_batch_size: int,
+    gradient_accumulation_steps: int,
+    warmup_ratio: float,
+    weight_decay: float,
+    lr_scheduler: str,
+    group_by_length: bool,
+    class_weight: str,
+    early_stopping_patience: int,
+    optimized_metric: str,
+    eval_strategy: str,
+    eval_steps: int,
+    logging_steps: int,
+    save_total_limit: int,
+    precision: Precision,
+    dataloader_num_workers: int,
+    tensorboard: bool,
+    progress_bar: bool,
+) -> Trainer:
+    """The Trainer for one run, configured by the ``trainer`` config group."""
+    M.check_metric_name(optimized_metric)
+    if eval_strategy not in ("epoch", "steps"):
+        raise ConfigError(f"trainer.eval_strategy='{eval_strategy}' must be 'epoch' or 'steps'")
+    use_cuda = torch.cuda.is_available()
+    bf16, fp16 = _mixed_precision(Precision(getattr(precision, "value", precision)), use_cuda)
+    args = TrainingArguments(
+        output_dir=str(run_dir / "checkpoints"),
+        num_train_epochs=epochs,
+        max_steps=max_steps,
+        learning_rate=learning_rate,
+        per_device_train_batch_size=train_batch_size,
+        per_device_eval_batch_size=eval_batch_size,
+        gradient_accumulation_steps=gradient_accumulation_steps,
+        warmup_steps=warmup_ratio,  # a float in [0, 1) is a share of the total steps
+        weight_decay=weight_decay,
+        lr_scheduler_type=lr_scheduler,
+        train_sampling_strategy="group_by_length" if group_by_length else "random",
+        length_column_name="length",
+        eval_strategy=eval_strategy,
+        save_strategy=eval_strategy,
+        eval_steps=eval_steps,
+        save_steps=eval_steps,
+        logging_steps=logging_steps,
+        save_total_limit=save_total_limit,
+        load_best_model_at_end=True,
+        metric_for_best_model=optimized_metric,
+        greater_is_better=True,
+        seed=seed,
+        data_seed=seed,
+        use_cpu=not use_cuda,
+        bf16=bf16,
+        fp16=fp16,
+        dataloader_num_workers=dataloader_num_workers,
+        disable_tqdm=not progress_bar,
+        report_to="none",  # TensorBoard is attached below, with its own log directory
+        label_names=["labels"],
+    )
+    callbacks = []
+    if early_stopping_patience > 0:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=early_stopping_patience))
+    if tensorboard:
+        from torch.utils.tensorboard import SummaryWriter
+
+        callbacks.append(TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard"))))
+    return Trainer(
+        model=model,
+        args=args,
+        train_dataset=splits["train"],
+        eval_dataset=splits["validation"],
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=_metric_fn(labels),
+        compute_loss_func=WeightedLoss(class_weights(splits["train"], labels, class_weight), labels.multi_label),
+        callbacks=callbacks,
+    )
+
+
+def _mixed_precision(precision: Precision, use_cuda: bool) -> tuple[bool, bool]:
+    """(bf16, fp16) flags; reduced precision only on CUDA, bf16 where the GPU supports it."""
+    if precision == Precision.fp32 or not use_cuda:
+        if precision in (Precision.bf16, Precision.fp16) and not use_cuda:
+            log.warning("trainer.precision=%s needs CUDA; training in fp32 on CPU", precision.value)
+        return False, False
+    if precision == Precision.auto:
+        bf16 = torch.cuda.is_bf16_supported()
+        return bf16, not bf16
+    return precision == Precision.bf16, precision == Precision.fp16
+
+
+def _metric_fn(labels: LabelSpace):
+    names = list(labels.labels)
+
+    def compute(prediction: EvalPrediction) -> dict[str, float]:
+        probs = M.logits_to_probs(prediction.predictions, labels.multi_label)
+        result = M.classification_metrics(prediction.label_ids, probs, names, labels.multi_label, labels.threshold)
+        return {name: result[name] for name in M.SCALAR_METRICS}
+
+    return compute
+
+
+def class_weights(train, labels: LabelSpace, mode: str) -> torch.Tensor | None:
+    """``auto``: inverse label frequency (n / (k * n_c)); for multi-label, negatives/positives per label."""
+    if mode == "none":
+        return None
+    if mode != "auto":
+        raise ConfigError(f"trainer.class_weight='{mode}' must be 'auto' or 'none'")
+    counts = np.array(list(label_counts(train, labels).values()), dtype=np.float64)
+    if labels.multi_label:
+        return torch.tensor((len(train) - counts) / np.maximum(counts, 1.0), dtype=torch.float32)
+    return torch.tensor(counts.sum() / (len(counts) * np.maximum(counts, 1.0)), dtype=torch.float32)
+
+
+class WeightedLoss:
+    """Class-weighted cross-entropy (or BCE with ``pos_weight`` for multi-label) for ``Trainer.compute_loss_func``.
+
+    The Trainer treats a ``compute_loss_func`` loss as already normalised over the whole
+    accumulated batch, so the sum is divided by ``num_items_in_batch`` when it is given.
+    """
+
+    def __init__(self, weights: torch.Tensor | None, multi_label: bool) -> None:
+        self.weights = weights
+        self.multi_label = multi_label
+
+    def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch=None) -> torch.Tensor:
+        logits = outputs["logits"].float()
+        weights = None if self.weights is None else self.weights.to(logits.device)
+        if self.multi_label:
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, labels.to(logits.dtype), pos_weight=weights, reduction="sum"
+            )
+            count = labels.numel()
+        else:
+            loss = torch.nn.functional.cross_entropy(logits, labels.view(-1), weight=weights, reduction="sum")
+            count = labels.numel()
+        denominator = num_items_in_batch if num_items_in_batch is not None else count
+        return loss / denominator
+
+
+def _print_summary(result: RunResult, run_dir: Path) -> None:
+    lines = [f"run directory: {run_dir}", f"export: {result.export_dir}"]
+    for split in (M.VAL, M.TEST):
+        if split in result.metrics:
+            lines.append(f"{M.key(split, M.MACRO_F1)} = {result.metrics[split][M.MACRO_F1]:.4f}")
+    if "test_from_export" in result.metrics:
+        lines.append(f"evaluation report: {run_dir / 'eval'}")
+    print("\n".join(lines), flush=True)
