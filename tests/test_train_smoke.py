@@ -72,6 +72,10 @@ def test_run_writes_bundle_metrics_and_report(trained):
     assert set(predictions[0]) >= {"text", "gold", "predicted", "probabilities", "voice", "doc_id"}
     assert sum(predictions[0]["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
     assert (report_dir / "confusion_matrix.png").stat().st_size > 0
+    assert set(report["baselines"]) == {"majority", "tfidf_logreg"}
+    # the fixture splits are balanced 3/3/3: a constant prediction is right on one third
+    assert report["baselines"]["majority"][M.ACCURACY] == pytest.approx(1 / 3)
+    assert set(result.metrics["test_baselines"]) == {"majority", "tfidf_logreg"}
 
 
 def test_tampered_bundle_is_refused(trained):

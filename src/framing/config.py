@@ -119,6 +119,7 @@ class EvaluateConfig:
     # Default: this run's Hydra directory.
     output_dir: str | None = None
     batch_size: int = 64
+    baselines: bool = True  # score majority class and TF-IDF + logistic regression beside the model
     output_root: str = "outputs"
 
 

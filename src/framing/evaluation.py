@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from framing import metrics as M
+from framing.baselines import baseline_probs
 from framing.data import iter_batches, load_file
 from framing.errors import FramingError
 from framing.export import load_bundle, read_manifest, resolve_export_dir
@@ -24,11 +25,13 @@ log = logging.getLogger(__name__)
 def run(cfg, run_dir: str | Path) -> dict:
     """Entry point of ``evaluate.py``: fill the defaults from the bundle, then evaluate."""
     export_dir = resolve_export_dir(cfg.export_dir)
-    eval_file = cfg.eval_file or read_manifest(export_dir, verify=False)["data"]["test_file"]
+    data = read_manifest(export_dir, verify=False)["data"]
+    eval_file = cfg.eval_file or data["test_file"]
     if not eval_file:
         raise FramingError(f"{export_dir} records no test file; pass eval_file=PATH")
+    train_file = data["train_file"] if cfg.baselines and Path(data["train_file"]).exists() else None
     output_dir = Path(cfg.output_dir or run_dir)
-    report = evaluate_export(export_dir, eval_file, output_dir, cfg.batch_size)
+    report = evaluate_export(export_dir, eval_file, output_dir, cfg.batch_size, train_file)
     return {**report, "output_dir": str(output_dir)}
 
 
@@ -47,8 +50,18 @@ def predict_proba(model, tokenizer, texts: list[str], max_length: int, batch_siz
     return probs
 
 
-def evaluate_export(export_dir: str | Path, eval_file: str | Path, output_dir: str | Path, batch_size: int = 64) -> dict:
-    """Write metrics.json, predictions.jsonl and the confusion matrix into ``output_dir``; return the metrics."""
+def evaluate_export(
+    export_dir: str | Path,
+    eval_file: str | Path,
+    output_dir: str | Path,
+    batch_size: int = 64,
+    train_file: str | Path | None = None,
+) -> dict:
+    """Write metrics.json, predictions.jsonl and the confusion matrix into ``output_dir``; return the metrics.
+
+    With ``train_file``, the majority class and TF-IDF + logistic regression are fitted on it
+    and scored on the same rows, under ``baselines`` in metrics.json.
+    """
     model, tokenizer, labels, manifest = load_bundle(export_dir)
     columns = manifest["data"]
     dataset = load_file(eval_file, labels, columns["text_column"], columns["label_column"], columns["meta_columns"])
@@ -58,6 +71,12 @@ def evaluate_export(export_dir: str | Path, eval_file: str | Path, output_dir: s
     names = list(labels.labels)
     report = M.classification_metrics(gold, probs, names, labels.multi_label, labels.threshold)
     report.update({"n": len(texts), "eval_file": str(eval_file), "export_dir": str(export_dir)})
+    if train_file is not None:
+        train = load_file(train_file, labels, columns["text_column"], columns["label_column"])
+        report["baselines"] = {
+            name: M.classification_metrics(gold, baseline, names, labels.multi_label, labels.threshold)
+            for name, baseline in baseline_probs(train["text"], train["labels"], texts, labels).items()
+        }
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

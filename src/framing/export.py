@@ -85,6 +85,7 @@ def write_export(
             "text_column": cfg.data.text_column,
             "label_column": cfg.data.label_column,
             "meta_columns": list(cfg.data.meta_columns),
+            "train_file": cfg.data.train_file,
             "test_file": cfg.data.test_file,
         },
         "metrics": metrics,

@@ -75,8 +75,13 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
         if cfg.evaluate_test and cfg.data.test_file:
             from framing.evaluation import evaluate_export
 
-            report = evaluate_export(result.export_dir, cfg.data.test_file, run_dir / "eval")
+            report = evaluate_export(result.export_dir, cfg.data.test_file, run_dir / "eval",
+                                     train_file=cfg.data.train_file)
             result.metrics["test_from_export"] = {name: report[name] for name in M.SCALAR_METRICS}
+            result.metrics["test_baselines"] = {
+                name: {metric: scores[metric] for metric in M.SCALAR_METRICS}
+                for name, scores in report["baselines"].items()
+            }
         _print_summary(result, run_dir)
     return result
 
@@ -242,6 +247,8 @@ def _print_summary(result: RunResult, run_dir: Path) -> None:
     for split in (M.VAL, M.TEST):
         if split in result.metrics:
             lines.append(f"{M.key(split, M.MACRO_F1)} = {result.metrics[split][M.MACRO_F1]:.4f}")
+    for name, scores in result.metrics.get("test_baselines", {}).items():
+        lines.append(f"{M.key(M.TEST, M.MACRO_F1)} = {scores[M.MACRO_F1]:.4f}  baseline {name}")
     if "test_from_export" in result.metrics:
         lines.append(f"evaluation report: {run_dir / 'eval'}")
     print("\n".join(lines), flush=True)
