@@ -8,11 +8,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from conftest import CONFIG_DIR, ROOT, compose_config, tiny_data_overrides
 from hydra.errors import ConfigCompositionException
 from hydra.utils import get_method, instantiate
 from omegaconf import OmegaConf
 
-from conftest import CONFIG_DIR, ROOT, compose_config, tiny_data_overrides
 from framing.labels import LabelSpace
 
 GROUPS = ["task", "data", "model", "trainer", "export", "experiment", "debug"]

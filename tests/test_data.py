@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 from datasets import Dataset
 
-from conftest import FIXTURES
 from framing.data import load_file, load_splits
 from framing.errors import DataError
 from framing.labels import LabelSpace

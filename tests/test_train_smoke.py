@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 import torch
+from conftest import FIXTURES, ROOT, compose_config, tiny_data_overrides
 from transformers import pipeline
 
-from conftest import FIXTURES, ROOT, compose_config, tiny_data_overrides
 from framing import metrics as M
 from framing.errors import FramingError
 from framing.evaluation import predict_proba

@@ -25,7 +25,6 @@ newest bundle.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -39,15 +38,20 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from framing.bundle import (
+    MANIFEST,
+    METRICS,
+    RUN_RECORD,
+    SCHEMA_VERSION,
+    TRAINING_CONFIG,
+    read_manifest,
+    resolve_export_dir,
+    sha256,
+)
 from framing.errors import FramingError
 from framing.labels import LabelSpace
 
-SCHEMA_VERSION = 1
-MANIFEST = "manifest.json"
-METRICS = "metrics.json"
-RUN_RECORD = "run.json"
-TRAINING_CONFIG = "training_config.yaml"
-WEIGHTS = "model.safetensors"
+__all__ = ["write_export", "load_bundle", "load_labels", "read_manifest", "resolve_export_dir", "point_latest"]
 LIBRARIES = ("framing", "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "hydra-core", "numpy")
 
 
@@ -115,38 +119,6 @@ def point_latest(link: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
-def resolve_export_dir(path: str | Path) -> Path:
-    """Follow a ``latest`` pointer (symlink or text file) to the bundle directory."""
-    path = Path(path)
-    if path.is_file():
-        path = Path(path.read_text().strip())
-    if not (path / MANIFEST).is_file():
-        raise FramingError(
-            f"{path} is not an export bundle (no {MANIFEST}); pass export_dir=<run_dir>/export, "
-            "or train a model first (make train)"
-        )
-    return path.resolve()
-
-
-def read_manifest(export_dir: str | Path, verify: bool = True) -> dict[str, Any]:
-    """The bundle's manifest; with ``verify``, every listed file must exist and match its sha256."""
-    export_dir = resolve_export_dir(export_dir)
-    manifest = json.loads((export_dir / MANIFEST).read_text())
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise FramingError(
-            f"{export_dir}: manifest schema_version {manifest.get('schema_version')} is not {SCHEMA_VERSION}; "
-            "re-export the model with this version of framing"
-        )
-    if verify:
-        for name, digest in manifest["files"].items():
-            path = export_dir / name
-            if not path.is_file():
-                raise FramingError(f"{export_dir}: {name} is listed in the manifest but missing")
-            if sha256(path) != digest:
-                raise FramingError(f"{export_dir}: {name} does not match its sha256 in the manifest; refusing it")
-    return manifest
-
-
 def load_labels(manifest: dict[str, Any]) -> LabelSpace:
     return LabelSpace(
         name=manifest["task"],
@@ -186,14 +158,6 @@ def run_record(cfg: DictConfig) -> dict[str, Any]:
         "libraries": {name: _version(name) for name in LIBRARIES},
         "command": " ".join(sys.argv),
     }
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _version(name: str) -> str | None:
