@@ -72,10 +72,10 @@ def test_run_writes_bundle_metrics_and_report(trained):
     assert set(predictions[0]) >= {"text", "gold", "predicted", "probabilities", "voice", "doc_id"}
     assert sum(predictions[0]["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
     assert (report_dir / "confusion_matrix.png").stat().st_size > 0
-    assert set(report["baselines"]) == {"majority", "tfidf_logreg"}
+    assert set(report["baselines"]) == {"majority", "tfidf_logreg", "frozen_embedding_logreg"}
     # the fixture splits are balanced 3/3/3: a constant prediction is right on one third
     assert report["baselines"]["majority"][M.ACCURACY] == pytest.approx(1 / 3)
-    assert set(result.metrics["test_baselines"]) == {"majority", "tfidf_logreg"}
+    assert set(result.metrics["test_baselines"]) == {"majority", "tfidf_logreg", "frozen_embedding_logreg"}
 
 
 def test_tampered_bundle_is_refused(trained):
@@ -125,6 +125,10 @@ def test_multi_label_smoke(tiny_bert, tmp_path):
     assert config["problem_type"] == "multi_label_classification"
     rows = [json.loads(x) for x in (tmp_path / "run" / "eval" / "predictions.jsonl").read_text().splitlines()]
     assert all(isinstance(r["predicted"], list) and isinstance(r["gold"], list) for r in rows)
+    thresholds = manifest["calibration"]["thresholds"]  # fitted per label on validation
+    assert set(thresholds) == set(manifest["labels"])
+    for r in rows:
+        assert r["predicted"] == [n for n in manifest["labels"] if r["probabilities"][n] >= thresholds[n]]
     assert set(result.metrics[M.VAL][M.PER_CLASS]) == set(manifest["labels"])
 
 

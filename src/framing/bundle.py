@@ -18,6 +18,7 @@ MANIFEST = "manifest.json"
 METRICS = "metrics.json"
 RUN_RECORD = "run.json"
 TRAINING_CONFIG = "training_config.yaml"
+RUN_HISTORY = "train_history.json"  # the Trainer's log history, written beside (not inside) the export
 
 
 def sha256(path: Path) -> str:

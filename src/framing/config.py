@@ -100,12 +100,19 @@ class ExportConfig:
 
 
 @dataclass
+class CVConfig:
+    folds: int = 0  # > 1: grouped k-fold over train + validation instead of a single run
+    group_column: str = "doc_id"  # rows sharing a value never straddle train and validation
+
+
+@dataclass
 class TrainConfig:
     task: TaskConfig = field(default_factory=TaskConfig)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    cv: CVConfig = field(default_factory=CVConfig)
     seed: int = 42
     output_root: str = "outputs"
     evaluate_test: bool = True  # evaluate the export on data.test_file at the end of the run

@@ -62,6 +62,7 @@ def write_export(
     labels: LabelSpace,
     cfg: DictConfig,
     metrics: dict[str, Any],
+    calibration: dict[str, Any] | None = None,
     dirname: str = "export",
     latest_link: str | None = None,
 ) -> Path:
@@ -85,6 +86,7 @@ def write_export(
         "problem_type": labels.problem_type.value,
         "threshold": labels.threshold,
         "max_length": int(cfg.model.max_length),
+        "calibration": calibration or {"temperature": 1.0, "thresholds": None},
         "data": {
             "text_column": cfg.data.text_column,
             "label_column": cfg.data.label_column,

@@ -86,3 +86,24 @@ def build_model(
         # safetensors only: never unpickle weights, never run code shipped with a model.
         model = AutoModelForSequenceClassification.from_pretrained(source, config=config, use_safetensors=True)
     return model, tokenizer
+
+
+def embed_texts(name_or_path: str, texts: list[str], batch_size: int = 64, max_length: int = 128):
+    """Mean-pooled, L2-normalized last-layer embeddings of a frozen backbone: (n, hidden) numpy array."""
+    import numpy as np
+    import torch
+    from transformers import AutoModel
+
+    source = resolve_backbone(name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModel.from_pretrained(source, use_safetensors=True).eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            enc = tokenizer(texts[start : start + batch_size], padding=True, truncation=True,
+                            max_length=max_length, return_tensors="pt")
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            out.append(torch.nn.functional.normalize(pooled, dim=-1).float().numpy())
+    return np.vstack(out) if out else np.zeros((0, model.config.hidden_size), dtype=np.float32)

@@ -9,6 +9,7 @@ test split, so the reported figures come from the files a service will load.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,9 @@ from transformers import (
 )
 from transformers.integrations import TensorBoardCallback
 
+from framing import calibration
 from framing import metrics as M
+from framing.bundle import RUN_HISTORY
 from framing.config import Precision
 from framing.data import label_counts, tokenize
 from framing.errors import ConfigError
@@ -41,13 +44,19 @@ class RunResult:
     """What a run leaves: metrics per split (``val``, ``test``, ``test_from_export``), the bundle, the trainer."""
 
     metrics: dict = field(default_factory=dict)
+    calibration: dict = field(default_factory=dict)
     export_dir: Path | None = None
     trainer: Trainer | None = None
 
 
 def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
-    """Train, export and evaluate one model (export and evaluation on the main process only)."""
+    """Train, export and evaluate one model (export and evaluation on the main process only).
+
+    With ``cv.folds > 1`` it runs grouped k-fold cross-validation instead (see :func:`run_cv`).
+    """
     run_dir = Path(run_dir)
+    if cfg.cv.folds > 1:
+        return run_cv(cfg, run_dir)
     set_seed(cfg.seed)
 
     labels: LabelSpace = instantiate(cfg.task)
@@ -62,15 +71,20 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
         model=model, tokenizer=tokenizer, splits=encoded, labels=labels, run_dir=run_dir, seed=cfg.seed
     )
     trainer.train()  # ends with the best checkpoint restored (load_best_model_at_end)
+    (run_dir / RUN_HISTORY).write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
 
     result = RunResult(trainer=trainer)
-    result.metrics[M.VAL] = score(trainer, encoded["validation"], labels)
+    val_logits, val_gold = predict_logits(trainer, encoded["validation"])
+    result.calibration = calibration.fit(val_logits, val_gold, labels)
+    log.info("calibration fitted on validation: %s", result.calibration)
+    result.metrics[M.VAL] = score(val_logits, val_gold, labels, result.calibration)
     if "test" in encoded:
-        result.metrics[M.TEST] = score(trainer, encoded["test"], labels)
+        result.metrics[M.TEST] = score(*predict_logits(trainer, encoded["test"]), labels, result.calibration)
 
     if trainer.is_world_process_zero():
         result.export_dir = instantiate(cfg.export)(
-            run_dir=run_dir, model=trainer.model, tokenizer=tokenizer, labels=labels, cfg=cfg, metrics=result.metrics
+            run_dir=run_dir, model=trainer.model, tokenizer=tokenizer, labels=labels, cfg=cfg,
+            metrics=result.metrics, calibration=result.calibration,
         )
         if cfg.evaluate_test and cfg.data.test_file:
             from framing.evaluation import evaluate_export
@@ -86,11 +100,64 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
     return result
 
 
-def score(trainer: Trainer, dataset, labels: LabelSpace) -> dict:
-    """Metrics of the trainer's current model on one tokenized split."""
+def run_cv(cfg: DictConfig, run_dir: Path) -> RunResult:
+    """Grouped k-fold over train + validation: one full run per fold in ``fold_<i>/``, then mean ± std.
+
+    The test file is left out of every fold; the summary (``cv_summary.json``/``.md``) holds
+    the validation metrics of each fold and their mean and standard deviation.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from framing.aggregate import aggregate, find_runs, to_markdown
+    from framing.data import read_rows
+    from framing.errors import DataError
+
+    rows = read_rows(cfg.data.train_file) + read_rows(cfg.data.validation_file)
+    column = cfg.cv.group_column
+    missing = [row.where for row in rows if row.record.get(column) in (None, "")]
+    if missing:
+        raise DataError(f"cv.group_column='{column}' is empty or missing in {len(missing)} rows, e.g. {missing[:3]}")
+    groups = [str(row.record[column]) for row in rows]
+    if len(set(groups)) < cfg.cv.folds:
+        raise DataError(f"cv.folds={cfg.cv.folds} needs at least that many distinct '{column}' values; "
+                        f"found {len(set(groups))}")
+    splitter = GroupKFold(n_splits=cfg.cv.folds, shuffle=True, random_state=cfg.seed)
+    for fold, (train_idx, val_idx) in enumerate(splitter.split(rows, groups=groups)):
+        fold_dir = run_dir / f"fold_{fold}"
+        files = {}
+        for name, idx in (("train", train_idx), ("validation", val_idx)):
+            files[name] = fold_dir / "data" / f"{name}.jsonl"
+            files[name].parent.mkdir(parents=True, exist_ok=True)
+            files[name].write_text("".join(json.dumps(rows[i].record, ensure_ascii=False) + "\n" for i in idx))
+        fold_cfg = cfg.copy()
+        fold_cfg.data.train_file, fold_cfg.data.validation_file = str(files["train"]), str(files["validation"])
+        fold_cfg.data.test_file, fold_cfg.cv.folds = None, 0
+        fold_cfg.export.latest_link, fold_cfg.evaluate_test = None, False
+        log.info("cv fold %d/%d: %d train rows, %d validation rows", fold + 1, cfg.cv.folds, len(train_idx),
+                 len(val_idx))
+        run(fold_cfg, fold_dir)
+    summary = aggregate(find_runs([run_dir]))
+    (run_dir / "cv_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (run_dir / "cv_summary.md").write_text(to_markdown(summary))
+    print(to_markdown(summary), end="", flush=True)
+    means = {key.split("/", 1)[1]: s["mean"] for key, s in summary["metrics"].items() if key.startswith(M.VAL)}
+    return RunResult(metrics={M.VAL: means, "cv": summary})
+
+
+def predict_logits(trainer: Trainer, dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(logits, gold targets) of the trainer's current model on one tokenized split."""
     output = trainer.predict(dataset)
-    probs = M.logits_to_probs(output.predictions, labels.multi_label)
-    return M.classification_metrics(output.label_ids, probs, list(labels.labels), labels.multi_label, labels.threshold)
+    return np.asarray(output.predictions, dtype=np.float64), np.asarray(output.label_ids)
+
+
+def score(logits: np.ndarray, gold: np.ndarray, labels: LabelSpace, fitted: dict) -> dict:
+    """Metrics with calibrated probabilities, plus the calibration metrics before calibration."""
+    names, multi = list(labels.labels), labels.multi_label
+    raw = M.classification_metrics(gold, M.logits_to_probs(logits, multi), names, multi, labels.threshold)
+    probs = M.logits_to_probs(logits, multi, fitted["temperature"])
+    metrics = M.classification_metrics(gold, probs, names, multi, calibration.decision_thresholds(fitted, labels))
+    metrics["uncalibrated"] = {name: raw[name] for name in (M.LOG_LOSS, M.BRIER, M.ECE, M.MACRO_F1)}
+    return metrics
 
 
 def build_trainer(

@@ -1,0 +1,79 @@
+"""Aggregate several training runs (seeds, folds) into mean ± standard deviation per metric.
+
+    python train.py -m seed=1,2,3
+    python -m framing.aggregate outputs/multirun/<date>/<time>      # or several run directories
+
+Reads each run's ``export/metrics.json`` (validation and test metrics of that run) and, when
+present, ``eval/metrics.json`` (the evaluation of its export); writes ``aggregate.json`` and
+``aggregate.md`` into the first directory given (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from framing import metrics as M
+from framing.bundle import METRICS
+from framing.errors import FramingError
+
+SPLITS = (M.VAL, M.TEST)
+AGGREGATED = M.SCALAR_METRICS + (M.MCC, M.KAPPA, M.LOG_LOSS, M.BRIER, M.ECE)
+
+
+def find_runs(paths: list[Path]) -> list[Path]:
+    """Run directories (those holding ``export/metrics.json``) under the given paths, sorted."""
+    runs = sorted({p.parent.parent for path in paths for p in Path(path).rglob(f"export/{METRICS}")})
+    if not runs:
+        raise FramingError(f"no run with export/{METRICS} under {[str(p) for p in paths]}")
+    return runs
+
+
+def aggregate(runs: list[Path]) -> dict:
+    """{"runs": [...], "metrics": {"val/macro_f1": {"mean", "std", "min", "max", "values"}, ...}}."""
+    values: dict[str, list[float]] = {}
+    for run_dir in runs:
+        metrics = json.loads((run_dir / "export" / METRICS).read_text())
+        for split in SPLITS:
+            for name in AGGREGATED:
+                if name in metrics.get(split, {}):
+                    values.setdefault(M.key(split, name), []).append(float(metrics[split][name]))
+    summary = {
+        key: {"mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0,
+              "min": float(np.min(v)), "max": float(np.max(v)), "n": len(v), "values": v}
+        for key, v in values.items()
+    }
+    return {"runs": [str(r) for r in runs], "metrics": summary}
+
+
+def to_markdown(result: dict) -> str:
+    lines = [f"# {len(result['runs'])} runs: mean ± standard deviation (sample)", "",
+             "| metric | mean ± std | min | max | n |", "|---|---|---|---|---|"]
+    for key, s in result["metrics"].items():
+        lines.append(f"| {key} | {s['mean']:.4f} ± {s['std']:.4f} | {s['min']:.4f} | {s['max']:.4f} | {s['n']} |")
+    lines += ["", "Runs:", *[f"- `{r}`" for r in result["runs"]]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Aggregate training runs into mean ± std per metric.")
+    parser.add_argument("paths", nargs="+", type=Path, help="multirun directories or run directories")
+    parser.add_argument("--out", type=Path, help="where to write aggregate.json/.md (default: first path)")
+    args = parser.parse_args(argv)
+    try:
+        result = aggregate(find_runs(args.paths))
+    except FramingError as err:
+        raise SystemExit(f"error: {err}") from None
+    out = args.out or args.paths[0]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "aggregate.json").write_text(json.dumps(result, indent=2) + "\n")
+    markdown = to_markdown(result)
+    (out / "aggregate.md").write_text(markdown)
+    print(markdown, end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Every number of metrics.json is recomputed with scikit-learn from predictions.jsonl alone."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    cohen_kappa_score,
+    f1_score,
+    log_loss,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+)
+
+from framing import metrics as M
+from framing.calibration import fit_temperature
+from framing.training import run
+
+LABELS = ["pro_alliance", "alarmist", "neutral"]
+
+
+@pytest.fixture(scope="module")
+def evaluated(tiny_bert, tmp_path_factory):
+    from conftest import compose_config, tiny_data_overrides
+
+    tmp = tmp_path_factory.mktemp("eval")
+    cfg = compose_config(tiny_data_overrides() + [
+        f"model.name_or_path={tiny_bert}", "model.max_length=64", "trainer.max_steps=6",
+        "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.train_batch_size=8",
+        "trainer.learning_rate=1e-3", "trainer.progress_bar=false", "trainer.tensorboard=false",
+        f"output_root={tmp / 'outputs'}",
+    ])
+    result = run(cfg, tmp / "run")
+    out = tmp / "run" / "eval"
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    return result, json.loads((out / "metrics.json").read_text()), rows, out
+
+
+def arrays(rows):
+    gold = np.array([LABELS.index(r["gold"]) for r in rows])
+    probs = np.array([[r["probabilities"][name] for name in LABELS] for r in rows])
+    return gold, probs
+
+
+def sklearn_ece(gold, probs, bins=15):
+    correct, confidence = (probs.argmax(1) == gold).astype(float), probs.max(1)
+    prob_true, prob_pred = calibration_curve(correct, confidence, n_bins=bins, strategy="uniform")
+    counts = np.histogram(confidence, bins=np.linspace(0, 1, bins + 1))[0]
+    counts = counts[counts > 0]
+    return float(np.sum(counts * np.abs(prob_true - prob_pred)) / len(gold))
+
+
+def check_against_sklearn(metrics, rows):
+    gold, probs = arrays(rows)
+    pred = probs.argmax(1)
+    assert [LABELS[p] for p in pred] == [r["predicted"] for r in rows]
+    assert metrics[M.ACCURACY] == pytest.approx(accuracy_score(gold, pred))
+    for average in ("macro", "micro", "weighted"):
+        expected = f1_score(gold, pred, average=average, labels=[0, 1, 2], zero_division=0)
+        assert metrics[f"{average}_f1"] == pytest.approx(expected)
+    assert metrics[M.MCC] == pytest.approx(matthews_corrcoef(gold, pred))
+    assert metrics[M.KAPPA] == pytest.approx(cohen_kappa_score(gold, pred, labels=[0, 1, 2]))
+    assert metrics[M.LOG_LOSS] == pytest.approx(log_loss(gold, probs, labels=[0, 1, 2]), rel=1e-6)
+    assert metrics[M.BRIER] == pytest.approx(brier_score_loss(gold, probs, labels=[0, 1, 2]), rel=1e-6)
+    assert metrics[M.ECE] == pytest.approx(sklearn_ece(gold, probs), abs=1e-9)
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=[0, 1, 2], zero_division=0)
+    for i, name in enumerate(LABELS):
+        assert metrics[M.PER_CLASS][name] == pytest.approx(
+            {"precision": p[i], "recall": r[i], "f1": f[i], "support": s[i]})
+    rng = np.random.default_rng(M.BOOTSTRAP_SEED)
+    f1s, accs = [], []
+    for _ in range(M.BOOTSTRAP_RESAMPLES):
+        idx = rng.integers(0, len(gold), len(gold))
+        f1s.append(f1_score(gold[idx], pred[idx], average="macro", labels=[0, 1, 2], zero_division=0))
+        accs.append(accuracy_score(gold[idx], pred[idx]))
+    assert metrics[M.CI95][M.MACRO_F1] == pytest.approx([np.percentile(f1s, 2.5), np.percentile(f1s, 97.5)])
+    assert metrics[M.CI95][M.ACCURACY] == pytest.approx([np.percentile(accs, 2.5), np.percentile(accs, 97.5)])
+
+
+def test_metrics_json_agrees_with_sklearn_on_predictions(evaluated):
+    _, metrics, rows, _ = evaluated
+    assert metrics["n"] == len(rows) == 9
+    check_against_sklearn(metrics, rows)
+
+
+def test_slice_metrics_agree_with_sklearn_on_their_rows(evaluated):
+    _, metrics, rows, _ = evaluated
+    for column in ("voice", "doc_id"):
+        values = metrics["slices"][column]
+        assert sum(v["n"] for v in values.values()) == len(rows)
+        for value, slice_metrics in values.items():
+            check_against_sklearn(slice_metrics, [r for r in rows if r[column] == value])
+
+
+def test_errors_are_the_wrong_rows_most_confident_first(evaluated):
+    _, _, rows, out = evaluated
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert len(errors) == sum(not r["correct"] for r in rows)
+    confidence = [max(e["probabilities"].values()) for e in errors]
+    assert confidence == sorted(confidence, reverse=True)
+    assert all(e["gold"] != e["predicted"] for e in errors)
+
+
+def test_report_and_plots(evaluated):
+    _, metrics, _, out = evaluated
+    report = (out / "report.md").read_text()
+    for needle in ("macro_f1", "[", "majority", "tfidf_logreg", "frozen_embedding_logreg", "Temperature scaling",
+                   "before | after", "Slices by `voice`", "![Reliability diagram](reliability.png)"):
+        assert needle in report, needle
+    for png in ("confusion_matrix.png", "reliability.png", "precision_recall.png", "training_curves.png"):
+        assert (out / png).stat().st_size > 1000, png
+    for baseline in metrics["baselines"].values():
+        assert set(baseline[M.CI95]) == {M.MACRO_F1, M.ACCURACY}
+
+
+def test_calibration_is_stored_and_applied(evaluated):
+    result, metrics, rows, _ = evaluated
+    manifest = json.loads((result.export_dir / "manifest.json").read_text())
+    temperature = manifest["calibration"]["temperature"]
+    assert temperature > 0 and metrics["calibration"]["temperature"] == temperature
+    assert set(metrics["uncalibrated"]) >= {M.ECE, M.LOG_LOSS, M.BRIER}
+
+
+def test_temperature_scaling_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 2, (4000, 3))
+    probs = np.exp(true_logits) / np.exp(true_logits).sum(1, keepdims=True)
+    gold = np.array([rng.choice(3, p=p) for p in probs])
+    assert fit_temperature(true_logits * 3.0, gold) == pytest.approx(3.0, rel=0.1)
