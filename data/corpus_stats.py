@@ -59,7 +59,8 @@ def main() -> None:
     n = len(everything)
     stats: dict = {"sentences": n, "documents": len({r["doc_id"] for r in everything})}
 
-    print("## Size and splits\n\n| split | documents | sentences | " + " | ".join(LABELS) + " |\n|---|---|---|" + "---|" * 3)
+    print("## Size and splits\n\n| split | documents | sentences | " + " | ".join(LABELS)
+          + " |\n|---|---|---|" + "---|" * 3)
     for split in SPLITS + ("all",):
         part = everything if split == "all" else rows[split]
         c = Counter(r["label"] for r in part)

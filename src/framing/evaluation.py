@@ -114,7 +114,8 @@ def evaluate_export(
     }
     if train_file is not None:
         train = load_file(train_file, labels, columns["text_column"], columns["label_column"])
-        backbone = OmegaConf.load(export_dir / TRAINING_CONFIG).model.name_or_path
+        trained = OmegaConf.load(export_dir / TRAINING_CONFIG).model
+        backbone = None if trained.from_scratch else trained.name_or_path  # random weights embed nothing
         report["baselines"] = {
             name: full_metrics(gold, baseline, names, multi, labels.threshold)
             for name, baseline in baseline_probs(train["text"], train["labels"], texts, labels, backbone).items()

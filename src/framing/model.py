@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+import torch
 from transformers import (
     AutoConfig,
     AutoModelForSequenceClassification,
@@ -84,7 +85,11 @@ def build_model(
                 f"model.max_length={max_length} exceeds the backbone's {config.max_position_embeddings} positions"
             )
         # safetensors only: never unpickle weights, never run code shipped with a model.
-        model = AutoModelForSequenceClassification.from_pretrained(source, config=config, use_safetensors=True)
+        # fp32 master weights whatever the checkpoint's dtype (transformers 5 loads "auto" by default);
+        # bf16/fp16 come from autocast during training.
+        model = AutoModelForSequenceClassification.from_pretrained(
+            source, config=config, use_safetensors=True, dtype=torch.float32
+        )
     return model, tokenizer
 
 
