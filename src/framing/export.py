@@ -10,11 +10,17 @@ file                        content
 ``model.safetensors``       weights (safetensors only; nothing in the bundle is a pickle)
 ``tokenizer.json`` + co.    the tokenizer, saved with ``save_pretrained``
 ``manifest.json``           schema_version, task name, labels in order, problem_type,
-                            threshold (multi-label), max_length, data columns, metrics,
-                            and the sha256 of every other file of the bundle
+                            threshold (multi-label), max_length, calibration (temperature,
+                            per-label thresholds) fitted on validation, data columns and
+                            files, metrics, ONNX parity figures, and the sha256 of every
+                            other file of the bundle
 ``metrics.json``            validation/test metrics of the run that produced it
 ``training_config.yaml``    the resolved Hydra config of that run
-``run.json``                seed, sha256 of each data file, git commit, library versions
+``run.json``                seed, world size, sha256 of each data file, git commit,
+                            library versions, command
+``onnx/model.onnx``         fp32 ONNX of the classifier, for the torch-free runtime
+``onnx/model.int8.onnx``    its dynamic int8 quantization (both gated: framing.onnx_export)
+``README.md``               model card, Hugging Face format (framing.model_card)
 ==========================  ==============================================================
 
 ``transformers.pipeline("text-classification", model=export_dir)`` loads the bundle and
@@ -50,6 +56,8 @@ from framing.bundle import (
 )
 from framing.errors import FramingError
 from framing.labels import LabelSpace
+from framing.model_card import write_model_card
+from framing.onnx_export import add_serving_files
 
 __all__ = ["write_export", "load_bundle", "load_labels", "read_manifest", "resolve_export_dir", "point_latest"]
 LIBRARIES = ("framing", "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "hydra-core", "numpy")
@@ -65,8 +73,18 @@ def write_export(
     calibration: dict[str, Any] | None = None,
     dirname: str = "export",
     latest_link: str | None = None,
+    validation: tuple[list[str], Any] | None = None,
+    onnx: bool = True,
+    int8: bool = True,
+    opset: int = 17,
+    int8_fp32_ffn_out: int = 2,
+    parity: dict[str, Any] | None = None,
+    card: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the bundle into ``run_dir/dirname`` atomically and point ``latest_link`` at it."""
+    """Write the bundle into ``run_dir/dirname`` atomically and point ``latest_link`` at it.
+
+    ``validation`` (texts, gold targets) feeds the ONNX parity gate (``parity``: its thresholds).
+    """
     final = Path(run_dir) / dirname
     if final.exists():
         raise FramingError(f"{final} already exists; each run writes its export once")
@@ -79,6 +97,17 @@ def write_export(
     (staging / TRAINING_CONFIG).write_text(OmegaConf.to_yaml(cfg, resolve=True))
     _write_json(staging / METRICS, metrics)
     _write_json(staging / RUN_RECORD, run_record(cfg))
+    try:
+        parity_figures = add_serving_files(
+            staging, model=model, tokenizer=tokenizer, labels=labels, max_length=int(cfg.model.max_length),
+            validation=validation, calibration=calibration, onnx=onnx, int8=int8, opset=opset, gates=parity,
+            int8_fp32_ffn_out=int8_fp32_ffn_out,
+        )
+        write_model_card(staging / "README.md", labels=labels, cfg=cfg, metrics=metrics, calibration=calibration,
+                         parity=parity_figures, **dict(card or {}))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "task": labels.name,
@@ -95,6 +124,7 @@ def write_export(
             "test_file": cfg.data.test_file,
         },
         "metrics": metrics,
+        "parity": parity_figures,
         "files": {
             str(path.relative_to(staging)): sha256(path)
             for path in sorted(staging.rglob("*"))
@@ -149,6 +179,7 @@ def run_record(cfg: DictConfig) -> dict[str, Any]:
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seed": int(cfg.seed),
+        "world_size": int(os.environ.get("WORLD_SIZE", "1")),
         "data_files": {
             split: {"path": str(path), "sha256": sha256(Path(path)) if Path(path).is_file() else None}
             for split, path in files.items()

@@ -1,0 +1,190 @@
+"""Batch prediction: ``framing-predict EXPORT_DIR INPUT [-o OUTPUT]``, torch-free.
+
+INPUT is a text file (one text a line), a CSV/TSV or JSON Lines file (the text column is
+``--text-column``, default ``text``; every other column is carried into the output), or a
+folder of articles (``.html``/``.htm``/``.txt``, read recursively) that are segmented
+into sentences first. OUTPUT is JSON Lines or CSV, chosen by ``--format`` or its suffix
+(default: JSON Lines on stdout):
+
+- texts: the input row plus ``predicted`` and ``probabilities`` (a gold ``label`` column
+  survives for comparison; CSV: one ``p_<label>`` column per label, multi-label names
+  joined by ``|``);
+- articles: JSON Lines has one row per article, as ``FramingClassifier.predict_article``
+  returns it plus ``file``; CSV one row per sentence (``file``, ``sentence``, ``text``,
+  ``predicted``, ``p_<label>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from framing.errors import FramingError
+from framing.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
+
+ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
+CHUNK = 2048  # texts read, predicted and written at a time: bounded memory on large files
+
+
+class InputError(FramingError):
+    """The input file or folder cannot be read as texts."""
+
+
+def read_records(path: Path, text_column: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """(records, column names) of a text, CSV/TSV or JSON Lines file; every record has ``text_column``."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
+            records, columns = list(reader), list(reader.fieldnames or [])
+        if text_column not in columns:
+            raise InputError(f"{path}: no column '{text_column}' (found {columns}); pass --text-column NAME")
+        return records, columns
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        records, columns = [], {}
+        with path.open(encoding="utf-8-sig") as f:
+            for lineno, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise InputError(f"{path}:{lineno}: invalid JSON ({err.msg}); expected one object a line") from None
+                if isinstance(record, str):
+                    record = {text_column: record}
+                if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
+                    raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
+                                     "(pass --text-column NAME)")
+                records.append(record)
+                columns.update(dict.fromkeys(record))
+        return records, list(columns)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return [{text_column: line} for line in lines if line.strip()], [text_column]
+
+
+def article_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    if not files:
+        raise InputError(f"{folder}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
+    return files
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Writer:
+    """JSON Lines or CSV rows; CSV columns are fixed by the first row."""
+
+    def __init__(self, out: TextIO, fmt: str, labels: Sequence[str]) -> None:
+        self.out, self.fmt, self.labels = out, fmt, list(labels)
+        self.csv: csv.DictWriter | None = None
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            return
+        flat = {k: v for k, v in row.items() if k != "probabilities"}
+        if isinstance(flat.get("predicted"), list):
+            flat["predicted"] = "|".join(flat["predicted"])
+        flat.update({f"p_{name}": round(p, 6) for name, p in row.get("probabilities", {}).items()})
+        if self.csv is None:
+            self.csv = csv.DictWriter(self.out, fieldnames=list(flat), extrasaction="ignore")
+            self.csv.writeheader()
+        self.csv.writerow(flat)
+
+
+def predict_texts(classifier: FramingClassifier, records: list[dict[str, Any]], text_column: str, writer: Writer,
+                  batch_size: int, bar) -> int:
+    for chunk in _chunks(records, CHUNK):
+        predictions = classifier.predict([r[text_column] for r in chunk], batch_size, progress=bar.update)
+        for record, prediction in zip(chunk, predictions, strict=True):
+            writer.write({**record, "predicted": prediction["label"], "probabilities": prediction["probabilities"]})
+    return len(records)
+
+
+def predict_articles(classifier: FramingClassifier, folder: Path, files: Iterable[Path], writer: Writer, bar) -> int:
+    count = 0
+    for path in files:
+        name = str(path.relative_to(folder))
+        result = classifier.predict_article(path.read_text(encoding="utf-8", errors="replace"),
+                                            is_html=path.suffix.lower() in (".html", ".htm"))
+        if writer.fmt == "jsonl":
+            writer.write({"file": name, **result})
+        else:
+            for i, sentence in enumerate(result["sentences"]):
+                writer.write({"file": name, "sentence": i, "text": sentence["text"], "predicted": sentence["label"],
+                              "probabilities": sentence["probabilities"]})
+        count += 1
+        bar.update(1)
+    return count
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="framing-predict", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__.split("\n\n", 1)[1])
+    p.add_argument("export_dir", help="the export bundle (<run_dir>/export or outputs/latest)")
+    p.add_argument("input", type=Path, help="text file, .csv/.tsv, .jsonl, or a folder of articles")
+    p.add_argument("-o", "--output", type=Path, default=None, help="output file (default: stdout)")
+    p.add_argument("--format", choices=["jsonl", "csv"], default=None,
+                   help="output format (default: from the output suffix, else jsonl)")
+    p.add_argument("--backend", choices=BACKENDS, default="onnx-int8")
+    p.add_argument("--text-column", default="text", help="text column of CSV/JSON Lines input (default: text)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from tqdm import tqdm
+
+    args = parse_args(argv)
+    fmt = args.format or ("csv" if args.output is not None and args.output.suffix.lower() in (".csv", ".tsv")
+                          else "jsonl")
+    try:
+        if not args.input.exists():
+            raise InputError(f"input not found: {args.input}")
+        classifier = FramingClassifier.load(args.export_dir, args.backend, threads=args.threads,
+                                            batch_size=args.batch_size)
+        if args.input.is_dir():
+            files, records = article_files(args.input), None
+            total, unit = len(files), "article"
+        else:
+            records, _ = read_records(args.input, args.text_column)
+            total, unit = len(records), "text"
+        out = sys.stdout if args.output is None else args.output.open("w", encoding="utf-8", newline="")
+        disable = None if args.progress is None else not args.progress
+        try:
+            with tqdm(total=total, unit=unit, disable=disable, file=sys.stderr, dynamic_ncols=True) as bar:
+                writer = Writer(out, fmt, classifier.labels)
+                if records is None:
+                    n = predict_articles(classifier, args.input, files, writer, bar)
+                else:
+                    n = predict_texts(classifier, records, args.text_column, writer, args.batch_size, bar)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    except FramingError as err:
+        print(f"framing-predict: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early: not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    print(f"framing-predict: {n} {unit}(s) -> {args.output or 'stdout'} ({fmt}, {classifier.backend})",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
