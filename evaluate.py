@@ -3,7 +3,6 @@
     python evaluate.py [export_dir=PATH] [eval_file=PATH] [output_dir=PATH]   (see configs/evaluate.yaml)
 """
 
-import logging
 import sys
 
 import hydra
@@ -13,8 +12,6 @@ from omegaconf import DictConfig
 from framing.config import register_configs
 from framing.errors import FramingError
 
-log = logging.getLogger("framing")
-
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="evaluate")
 def main(cfg: DictConfig) -> None:
@@ -22,8 +19,8 @@ def main(cfg: DictConfig) -> None:
 
     try:
         report = run(cfg, HydraConfig.get().runtime.output_dir)
-    except FramingError as err:
-        log.error("%s", err)
+    except FramingError as err:  # the user's to fix: a clear message, no traceback
+        print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     print(f"macro_f1 = {report['macro_f1']:.4f} on {report['n']} rows -> {report['output_dir']}")
 

@@ -3,7 +3,6 @@
     python train.py [group=option ...] [key=value ...]     (see configs/train.yaml)
 """
 
-import logging
 import sys
 
 import hydra
@@ -13,8 +12,6 @@ from omegaconf import DictConfig
 from framing.config import register_configs
 from framing.errors import FramingError
 
-log = logging.getLogger("framing")
-
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
 def main(cfg: DictConfig) -> float:
@@ -22,9 +19,14 @@ def main(cfg: DictConfig) -> float:
 
     try:
         result = run(cfg, HydraConfig.get().runtime.output_dir)
-    except FramingError as err:
-        log.error("%s", err)
+    except FramingError as err:  # the user's to fix: a clear message, no traceback
+        print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():  # torchrun: leave the process group cleanly
+            dist.destroy_process_group()
     return result.metrics["val"][cfg.trainer.optimized_metric]  # the value a sweeper maximizes
 
 

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from framing import metrics as M
 from framing.bundle import METRICS
@@ -39,14 +40,26 @@ def aggregate(runs: list[Path]) -> dict:
         metrics = json.loads((run_dir / "export" / METRICS).read_text())
         for split in SPLITS:
             for name in AGGREGATED:
-                if name in metrics.get(split, {}):
+                if metrics.get(split, {}).get(name) is not None:
                     values.setdefault(M.key(split, name), []).append(float(metrics[split][name]))
+    table = []
+    for run_dir in runs:
+        metrics = json.loads((run_dir / "export" / METRICS).read_text())
+        overrides = run_dir / ".hydra" / "overrides.yaml"
+        table.append({
+            "run": str(run_dir),
+            "overrides": (yaml.safe_load(overrides.read_text()) or []) if overrides.is_file() else [],
+            **{M.key(split, M.MACRO_F1): metrics.get(split, {}).get(M.MACRO_F1) for split in SPLITS},
+        })
+    shared = set.intersection(*(set(row["overrides"]) for row in table)) if len(table) > 1 else set()
+    for row in table:  # keep what differs between runs: the seed, the swept hyperparameters
+        row["overrides"] = [o for o in row["overrides"] if o not in shared]
     summary = {
         key: {"mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0,
               "min": float(np.min(v)), "max": float(np.max(v)), "n": len(v), "values": v}
         for key, v in values.items()
     }
-    return {"runs": [str(r) for r in runs], "metrics": summary}
+    return {"runs": [str(r) for r in runs], "metrics": summary, "table": table}
 
 
 def to_markdown(result: dict) -> str:
@@ -54,7 +67,10 @@ def to_markdown(result: dict) -> str:
              "| metric | mean ± std | min | max | n |", "|---|---|---|---|---|"]
     for key, s in result["metrics"].items():
         lines.append(f"| {key} | {s['mean']:.4f} ± {s['std']:.4f} | {s['min']:.4f} | {s['max']:.4f} | {s['n']} |")
-    lines += ["", "Runs:", *[f"- `{r}`" for r in result["runs"]]]
+    lines += ["", "| run | overrides | val/macro_f1 | test/macro_f1 |", "|---|---|---|---|"]
+    for row in sorted(result["table"], key=lambda r: -(r[M.key(M.VAL, M.MACRO_F1)] or 0)):
+        cells = [f"{row[M.key(s, M.MACRO_F1)]:.4f}" if row[M.key(s, M.MACRO_F1)] is not None else "" for s in SPLITS]
+        lines.append(f"| `{Path(row['run']).name}` | {' '.join(row['overrides'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

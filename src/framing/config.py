@@ -9,12 +9,14 @@ run directory) from :mod:`framing.training`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 
 
 class ProblemType(str, Enum):
@@ -50,6 +52,10 @@ class DataConfig:
     label_column: str = "label"
     # Optional columns carried through to predictions (e.g. doc_id, voice); absent ones are ignored.
     meta_columns: list[str] = field(default_factory=list)
+    # A row with empty text, an unknown label, or a text labeled two ways: "error" stops with every
+    # such row listed; "skip" leaves them out and writes each with its reason to rejected.jsonl.
+    on_bad_row: str = "error"
+    leakage: str = "error"  # the same text in two splits: "error" or "warn"
 
 
 @dataclass
@@ -88,7 +94,27 @@ class TrainerConfig:
     precision: Precision = Precision.auto
     dataloader_num_workers: int = 0
     tensorboard: bool = True
+    mlflow: bool = False  # log params and metrics to MLflow (pip install -e '.[track]')
+    mlflow_uri: str = "${output_root}/mlflow.db"  # a local SQLite file store, or an http(s):// server
     progress_bar: bool = True
+
+
+@dataclass
+class ParityConfig:
+    """Export gate: the ONNX files must reproduce the PyTorch model on the validation split."""
+
+    min_agreement_fp32: float = 0.995  # share of validation texts given the same label(s) as PyTorch
+    max_prob_diff_fp32: float = 1.0e-4  # largest |probability difference| to PyTorch (uncalibrated)
+    min_agreement_int8: float = 0.98
+    max_macro_f1_drop_int8: float = 0.01  # int8 validation macro-F1 at most this far below PyTorch's
+
+
+@dataclass
+class ModelCardConfig:
+    # Markdown file whose table rows "| `label` | definition |" give the label definitions of the card.
+    label_guide: str | None = "data/ANNOTATION_GUIDE.md"
+    intended_use: str | None = None  # null: a generic paragraph naming the task
+    limitations: list[str] | None = None  # null: the generic list in framing.model_card
 
 
 @dataclass
@@ -97,6 +123,13 @@ class ExportConfig:
     _partial_: bool = True
     dirname: str = "export"  # inside the run directory
     latest_link: str | None = "${output_root}/latest"  # pointer to the newest export; null disables
+    onnx: bool = True  # onnx/model.onnx (fp32), gated on parity with PyTorch
+    int8: bool = True  # onnx/model.int8.onnx (dynamic int8), gated too; needs onnx
+    opset: int = 17
+    # The FFN output projections of the first N layers stay fp32 in the int8 file (outlier activations).
+    int8_fp32_ffn_out: int = 2
+    parity: ParityConfig = field(default_factory=ParityConfig)
+    card: ModelCardConfig = field(default_factory=ModelCardConfig)
 
 
 @dataclass
@@ -116,6 +149,8 @@ class TrainConfig:
     seed: int = 42
     output_root: str = "outputs"
     evaluate_test: bool = True  # evaluate the export on data.test_file at the end of the run
+    # A run directory to continue from its last complete checkpoint, with that run's saved config.
+    resume: str | None = None
 
 
 @dataclass
@@ -130,8 +165,21 @@ class EvaluateConfig:
     output_root: str = "outputs"
 
 
+def launch_stamp() -> str:
+    """Run-directory stamp every process of one launch agrees on.
+
+    Under torchrun each rank composes its own config, and a clock read can differ between
+    ranks by a second, giving one run directory per rank; the launcher's run id is shared.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and os.environ.get("TORCHELASTIC_RUN_ID"):
+        return "ddp-" + os.environ["TORCHELASTIC_RUN_ID"]
+    return datetime.now().strftime("%H-%M-%S")
+
+
 def register_configs() -> None:
-    """Store the schemas; call before Hydra composes (entry points and tests do)."""
+    """Store the schemas and the resolver; call before Hydra composes (entry points and tests do)."""
+    if not OmegaConf.has_resolver("framing.launch_stamp"):
+        OmegaConf.register_new_resolver("framing.launch_stamp", launch_stamp, use_cache=True)
     cs = ConfigStore.instance()
     cs.store(name="train_schema", node=TrainConfig)
     cs.store(name="evaluate_schema", node=EvaluateConfig)

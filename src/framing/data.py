@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from datasets import Dataset, DatasetDict
 from framing.errors import DataError
 from framing.labels import LabelSpace
 
+log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test")
 MAX_LISTED_PROBLEMS = 20
 
@@ -76,8 +79,9 @@ def _read_jsonl(path: Path) -> list[Row]:
 
 
 def _read_csv(path: Path) -> list[Row]:
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with path.open(encoding="utf-8-sig", newline="") as f:
+        delimiter = _delimiter(path, f.readline())
+        f.seek(0)
         reader = csv.DictReader(f, delimiter=delimiter)
         rows = []
         for record in reader:
@@ -88,6 +92,18 @@ def _read_csv(path: Path) -> list[Row]:
                 )
             rows.append(Row(f"{path}:{reader.line_num}", record))
     return rows
+
+
+def _delimiter(path: Path, header: str) -> str:
+    """Comma, or the semicolon/tab a spreadsheet export used: read from the header line."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    if best != "," and counts[best] > counts[","]:
+        log.info("%s: the header is %s-separated; reading it so", path, "tab" if best == "\t" else "semicolon")
+        return best
+    return ","
 
 
 def _read_parquet(path: Path) -> list[Row]:
@@ -133,10 +149,14 @@ def _parse_label(value: Any, labels: LabelSpace) -> tuple[Any, str | None]:
     return value, None
 
 
-def validate_rows(
+def check_rows(
     rows: Sequence[Row], path: str | Path, labels: LabelSpace, text_column: str, label_column: str
-) -> list[tuple[str, Any]]:
-    """Check every row against the contract; return (text, label) pairs or raise one DataError listing all problems."""
+) -> tuple[list[tuple[Row, str, Any]], list[tuple[Row, str]]]:
+    """Split rows into clean (row, text, label) and problems (row, reason); a missing column fails at once.
+
+    Problems: empty text, a label outside ``task.labels``, and the same text given different
+    labels (every copy is a problem: which label is right cannot be guessed).
+    """
     if not rows:
         raise DataError(f"{path}: the file has no rows")
     found = _columns_found(rows)
@@ -146,22 +166,41 @@ def validate_rows(
             f"{path}: missing column(s) {missing}; columns found: {found}. "
             "Set data.text_column / data.label_column to the names your file uses."
         )
-    problems, clean = [], []
+    problems: list[tuple[Row, str]] = []
+    clean: list[tuple[Row, str, Any]] = []
     for row in rows:
         text = row.record.get(text_column)
         if not isinstance(text, str) or not text.strip():
-            problems.append(f"{row.where}: empty or missing text in column '{text_column}'")
+            problems.append((row, f"empty or missing text in column '{text_column}'"))
             continue
         label, problem = _parse_label(row.record.get(label_column), labels)
         if problem:
-            problems.append(f"{row.where}: {problem}")
+            problems.append((row, problem))
             continue
-        clean.append((text, label))
-    if problems:
-        listed = "\n  ".join(problems[:MAX_LISTED_PROBLEMS])
-        more = f"\n  ... and {len(problems) - MAX_LISTED_PROBLEMS} more" if len(problems) > MAX_LISTED_PROBLEMS else ""
-        raise DataError(f"{path}: {len(problems)} of {len(rows)} rows break the data contract:\n  {listed}{more}")
-    return clean
+        clean.append((row, text, label))
+    by_text: dict[str, list[tuple[Row, str, Any]]] = {}
+    for item in clean:
+        by_text.setdefault(normalize_for_matching(item[1]), []).append(item)
+    conflicted = set()
+    for items in by_text.values():
+        if len({json.dumps(label) for _, _, label in items}) > 1:
+            where = ", ".join(f"{r.where.rsplit(':', 1)[-1]} ({label})" for r, _, label in items)
+            for row, _, _ in items:
+                problems.append((row, f"the same text has different labels at lines {where}"))
+                conflicted.add(id(row))
+    return [item for item in clean if id(item[0]) not in conflicted], problems
+
+
+def normalize_for_matching(text: str) -> str:
+    """Case-, width- and whitespace-insensitive key for duplicate and leakage checks."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _problem_report(path, problems: list[tuple[Row, str]], n_rows: int) -> str:
+    listed = "\n  ".join(f"{row.where}: {reason}" for row, reason in problems[:MAX_LISTED_PROBLEMS])
+    more = f"\n  ... and {len(problems) - MAX_LISTED_PROBLEMS} more" if len(problems) > MAX_LISTED_PROBLEMS else ""
+    return (f"{path}: {len(problems)} of {n_rows} rows break the data contract:\n  {listed}{more}\n"
+            "Fix the rows, or set data.on_bad_row=skip to leave them out (they are written to rejected.jsonl).")
 
 
 def load_file(
@@ -170,19 +209,35 @@ def load_file(
     text_column: str = "text",
     label_column: str = "label",
     meta_columns: Sequence[str] = (),
+    on_bad_row: str = "error",
+    rejected: list[dict] | None = None,
 ) -> Dataset:
-    """One labeled file -> Dataset with columns text, label (names), labels (model targets) and meta columns."""
+    """One labeled file -> Dataset with columns text, label (names), labels (model targets), source
+    ("file:line") and the meta columns present.
+
+    ``on_bad_row="error"`` raises one DataError listing every bad row; ``"skip"`` leaves them out
+    and appends ``{"source", "reason", "record"}`` for each to ``rejected``.
+    """
     rows = read_rows(path)
-    pairs = validate_rows(rows, path, labels, text_column, label_column)
+    clean, problems = check_rows(rows, path, labels, text_column, label_column)
+    if problems:
+        if on_bad_row != "skip":
+            raise DataError(_problem_report(path, problems, len(rows)))
+        if rejected is not None:
+            rejected.extend({"source": row.where, "reason": reason, "record": row.record} for row, reason in problems)
+        log.warning("%s: %d of %d rows rejected (data.on_bad_row=skip)", path, len(problems), len(rows))
+        if not clean:
+            raise DataError(f"{path}: every row was rejected; see rejected.jsonl")
     columns: dict[str, list] = {
-        "text": [text for text, _ in pairs],
-        "label": [label for _, label in pairs],
-        "labels": [labels.encode(label) for _, label in pairs],
+        "text": [text for _, text, _ in clean],
+        "label": [label for _, _, label in clean],
+        "labels": [labels.encode(label) for _, _, label in clean],
+        "source": [row.where for row, _, _ in clean],
     }
     found = _columns_found(rows)
     for name in meta_columns:
         if name in found and name not in columns:
-            columns[name] = [None if row.record.get(name) is None else str(row.record.get(name)) for row in rows]
+            columns[name] = [None if row.record.get(name) is None else str(row.record.get(name)) for row, _, _ in clean]
     return Dataset.from_dict(columns)
 
 
@@ -194,23 +249,65 @@ def load_splits(
     text_column: str = "text",
     label_column: str = "label",
     meta_columns: Sequence[str] = (),
+    on_bad_row: str = "error",
+    leakage: str = "error",
+    run_dir: str | Path | None = None,
 ) -> DatasetDict:
-    """Read train/validation(/test) files into a DatasetDict; every label must occur in train."""
+    """Read train/validation(/test) files into a DatasetDict and check them as a whole.
+
+    Every label must occur in train; a label missing from validation or test is a warning.
+    A text found in two splits is leakage: an error listing the rows (``data.leakage=warn``
+    to accept it). Rows rejected under ``data.on_bad_row=skip`` go to ``run_dir/rejected.jsonl``.
+    """
+    if on_bad_row not in ("error", "skip"):
+        raise DataError(f"data.on_bad_row='{on_bad_row}' must be 'error' or 'skip'")
+    if leakage not in ("error", "warn"):
+        raise DataError(f"data.leakage='{leakage}' must be 'error' or 'warn'")
     files = {"train": train_file, "validation": validation_file, "test": test_file}
+    rejected: list[dict] = []
     splits = DatasetDict(
         {
-            split: load_file(path, labels, text_column, label_column, meta_columns)
+            split: load_file(path, labels, text_column, label_column, meta_columns, on_bad_row, rejected)
             for split, path in files.items()
             if path is not None
         }
     )
-    counts = label_counts(splits["train"], labels)
-    absent = [label for label, n in counts.items() if n == 0]
-    if absent:
-        raise DataError(
-            f"{train_file}: no training example for label(s) {absent}; add examples or remove them from task.labels"
-        )
+    if rejected and run_dir is not None:
+        out = Path(run_dir) / "rejected.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rejected))
+        log.warning("%d rows rejected in all; each with its reason in %s", len(rejected), out)
+    for split, dataset in splits.items():
+        absent = [label for label, n in label_counts(dataset, labels).items() if n == 0]
+        if absent and split == "train":
+            raise DataError(
+                f"{train_file}: no training example for label(s) {absent}; "
+                "add examples or remove them from task.labels"
+            )
+        if absent:
+            log.warning("%s: no %s example for label(s) %s; their %s metrics are undefined (reported as 0)",
+                        files[split], split, absent, split)
+    check_leakage(splits, leakage)
     return splits
+
+
+def check_leakage(splits: DatasetDict, policy: str = "error") -> None:
+    """The same (normalized) text in two splits inflates every held-out figure."""
+    seen: dict[str, tuple[str, str]] = {}
+    leaks = []
+    for split, dataset in splits.items():
+        for text, source in zip(dataset["text"], dataset["source"], strict=True):
+            key = normalize_for_matching(text)
+            if key in seen and seen[key][0] != split:
+                leaks.append(f"{source} repeats {seen[key][1]}")
+            seen.setdefault(key, (split, source))
+    if not leaks:
+        return
+    listed = "\n  ".join(leaks[:MAX_LISTED_PROBLEMS])
+    message = f"{len(leaks)} texts appear in two splits (leakage):\n  {listed}"
+    if policy == "error":
+        raise DataError(message + "\nRemove them from one split, or set data.leakage=warn to accept it.")
+    log.warning("%s", message)
 
 
 def label_counts(dataset: Dataset, labels: LabelSpace) -> dict[str, int]:
@@ -232,15 +329,23 @@ def tokenize(splits: DatasetDict, tokenizer, max_length: int) -> DatasetDict:
     def encode(batch: dict[str, list]) -> dict[str, list]:
         encoded = tokenizer(batch["text"], truncation=True, max_length=max_length)
         encoded["length"] = [len(ids) for ids in encoded["input_ids"]]
+        # fast tokenizers keep what truncation cut off; slow ones report nothing
+        encodings = encoded.encodings or [None] * len(batch["text"])
+        encoded["truncated"] = [bool(e is not None and e.overflowing) for e in encodings]
         return encoded
 
-    return DatasetDict(
+    encoded = DatasetDict(
         {
             split: ds.map(encode, batched=True, desc=f"tokenize {split}",
                           remove_columns=[c for c in ds.column_names if c != "labels"])
             for split, ds in splits.items()
         }
     )
+    for split, ds in encoded.items():
+        if n := sum(ds["truncated"]):
+            log.warning("%s: %d of %d texts are longer than model.max_length=%d tokens and were truncated",
+                        split, n, len(ds), max_length)
+    return encoded.remove_columns("truncated")
 
 
 def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -115,6 +115,7 @@ def classification_metrics(
             LOG_LOSS: float(log_loss(gold, probs, labels=label_ids)),
             BRIER: float(brier_score_loss(gold, probs, labels=label_ids)),
         }
+    agreement = {name: _defined(value) for name, value in agreement.items()}
     return {
         ACCURACY: float(accuracy_score(gold, pred)),
         MACRO_F1: float(f1_score(gold, pred, average="macro", **common)),
@@ -127,6 +128,11 @@ def classification_metrics(
             for name, p, r, f, s in zip(label_names, precision, recall, f1, support, strict=True)
         },
     }
+
+
+def _defined(value: float) -> float | None:
+    """NaN (e.g. kappa on a slice holding one class) becomes None: ``null`` in JSON, "n/a" in reports."""
+    return None if np.isnan(value) else value
 
 
 def bootstrap_ci(

@@ -13,6 +13,8 @@ TOP_ERRORS = 10
 
 
 def _cell(metrics: dict, name: str) -> str:
+    if metrics.get(name) is None:
+        return "n/a"
     value = f"{metrics[name]:.3f}"
     ci = metrics.get(M.CI95, {}).get(name)
     return f"{value} [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else value

@@ -32,6 +32,7 @@ from framing import calibration
 from framing import metrics as M
 from framing.bundle import RUN_HISTORY
 from framing.config import Precision
+from framing.config import TrainConfig as TrainConfigSchema
 from framing.data import label_counts, tokenize
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
@@ -49,18 +50,23 @@ class RunResult:
     trainer: Trainer | None = None
 
 
-def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
+def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
+        resume_from: str | None = None) -> RunResult:
     """Train, export and evaluate one model (export and evaluation on the main process only).
 
-    With ``cv.folds > 1`` it runs grouped k-fold cross-validation instead (see :func:`run_cv`).
+    With ``resume=RUN_DIR`` it continues that run instead (see :func:`resume`); with
+    ``cv.folds > 1`` it runs grouped k-fold cross-validation (see :func:`run_cv`).
+    ``callbacks`` are extra ``TrainerCallback`` objects for programmatic use.
     """
+    if cfg.resume:
+        return resume(Path(cfg.resume), callbacks)
     run_dir = Path(run_dir)
     if cfg.cv.folds > 1:
         return run_cv(cfg, run_dir)
     set_seed(cfg.seed)
 
     labels: LabelSpace = instantiate(cfg.task)
-    splits = instantiate(cfg.data)(labels=labels)
+    splits = instantiate(cfg.data)(labels=labels, run_dir=run_dir)
     log.info("data: %s", {split: len(ds) for split, ds in splits.items()})
     log.info("train label counts: %s", label_counts(splits["train"], labels))
 
@@ -70,8 +76,12 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
     trainer: Trainer = instantiate(cfg.trainer)(
         model=model, tokenizer=tokenizer, splits=encoded, labels=labels, run_dir=run_dir, seed=cfg.seed
     )
-    trainer.train()  # ends with the best checkpoint restored (load_best_model_at_end)
-    (run_dir / RUN_HISTORY).write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
+    for callback in callbacks or []:
+        trainer.add_callback(callback)
+    # Resuming restores weights, optimizer, scheduler, RNG states and the position in the data.
+    trainer.train(resume_from_checkpoint=resume_from)  # ends with the best checkpoint restored
+    if trainer.is_world_process_zero():
+        (run_dir / RUN_HISTORY).write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
 
     result = RunResult(trainer=trainer)
     val_logits, val_gold = predict_logits(trainer, encoded["validation"])
@@ -85,6 +95,7 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
         result.export_dir = instantiate(cfg.export)(
             run_dir=run_dir, model=trainer.model, tokenizer=tokenizer, labels=labels, cfg=cfg,
             metrics=result.metrics, calibration=result.calibration,
+            validation=(splits["validation"]["text"], splits["validation"]["labels"]),  # the ONNX parity gate
         )
         if cfg.evaluate_test and cfg.data.test_file:
             from framing.evaluation import evaluate_export
@@ -98,6 +109,44 @@ def run(cfg: DictConfig, run_dir: str | Path) -> RunResult:
             }
         _print_summary(result, run_dir)
     return result
+
+
+def resume(run_dir: Path, callbacks: list | None = None) -> RunResult:
+    """Continue an interrupted run in its own directory, with its saved config, from its last complete checkpoint."""
+    from omegaconf import OmegaConf
+
+    from framing.errors import FramingError
+
+    saved = run_dir / ".hydra" / "config.yaml"
+    if not saved.is_file():
+        raise FramingError(f"resume={run_dir}: no saved config at {saved}; pass the directory of a training run")
+    if (run_dir / "export").exists():
+        raise FramingError(f"resume={run_dir}: this run already finished (it has an export)")
+    checkpoint = last_complete_checkpoint(run_dir / "checkpoints")
+    if checkpoint is None:
+        raise FramingError(f"resume={run_dir}: no complete checkpoint in {run_dir / 'checkpoints'}; start a new run")
+    cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
+    cfg.resume = None
+    log.info("resuming %s from %s", run_dir, checkpoint)
+    return run(cfg, run_dir, callbacks, resume_from=str(checkpoint))
+
+
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest ``checkpoint-N`` holding every file a resume reads.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint cut short by a crash
+    lacks it and is passed over, never resumed from.
+    """
+    if not folder.is_dir():
+        return None
+    candidates = sorted((p for p in folder.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
+                        key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    needed = ("trainer_state.json", "optimizer.pt", "scheduler.pt")
+    for checkpoint in candidates:
+        if all((checkpoint / name).is_file() for name in needed) and any(checkpoint.glob("*.safetensors")):
+            return checkpoint
+        log.warning("skipping incomplete checkpoint %s", checkpoint)
+    return None
 
 
 def run_cv(cfg: DictConfig, run_dir: Path) -> RunResult:
@@ -188,6 +237,8 @@ def build_trainer(
     precision: Precision,
     dataloader_num_workers: int,
     tensorboard: bool,
+    mlflow: bool,
+    mlflow_uri: str,
     progress_bar: bool,
 ) -> Trainer:
     """The Trainer for one run, configured by the ``trainer`` config group."""
@@ -196,6 +247,8 @@ def build_trainer(
         raise ConfigError(f"trainer.eval_strategy='{eval_strategy}' must be 'epoch' or 'steps'")
     use_cuda = torch.cuda.is_available()
     bf16, fp16 = _mixed_precision(Precision(getattr(precision, "value", precision)), use_cuda)
+    log.info("device: %s, precision: %s", torch.cuda.get_device_name() if use_cuda else "cpu",
+             "bf16" if bf16 else "fp16" if fp16 else "fp32")
     args = TrainingArguments(
         output_dir=str(run_dir / "checkpoints"),
         num_train_epochs=epochs,
@@ -228,6 +281,9 @@ def build_trainer(
         report_to="none",  # TensorBoard is attached below, with its own log directory
         label_names=["labels"],
     )
+    if len(splits["train"]) < train_batch_size * gradient_accumulation_steps:
+        log.warning("train has %d rows, fewer than one batch of %d: every step sees all of them",
+                    len(splits["train"]), train_batch_size * gradient_accumulation_steps)
     callbacks = []
     if early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=early_stopping_patience))
@@ -235,6 +291,8 @@ def build_trainer(
         from torch.utils.tensorboard import SummaryWriter
 
         callbacks.append(TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard"))))
+    if mlflow:
+        callbacks.append(_mlflow_callback(mlflow_uri))
     return Trainer(
         model=model,
         args=args,
@@ -246,6 +304,22 @@ def build_trainer(
         compute_loss_func=WeightedLoss(class_weights(splits["train"], labels, class_weight), labels.multi_label),
         callbacks=callbacks,
     )
+
+
+def _mlflow_callback(uri: str):
+    """The Trainer's MLflow integration, pointed at ``uri``: a local path is a SQLite store (MLflow 3
+    refuses plain directories), anything with ``://`` is used as it is."""
+    try:
+        import mlflow
+    except ImportError:
+        raise ConfigError("trainer.mlflow=true needs MLflow: pip install -e '.[track]'") from None
+    from transformers.integrations import MLflowCallback
+
+    if "://" not in uri:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{Path(uri).resolve()}"
+    mlflow.set_tracking_uri(uri)
+    return MLflowCallback()
 
 
 def _mixed_precision(precision: Precision, use_cuda: bool) -> tuple[bool, bool]:
