@@ -59,21 +59,17 @@ def compose_config(overrides: list[str], name: str = "train") -> DictConfig:
         return compose(config_name=name, overrides=overrides)
 
 
+def tiny_train_overrides(tiny_bert: Path, output_root: Path, *extra: str) -> list[str]:
+    """The real train config pointed at the tiny BERT and the fixture data: a 6-step run in seconds."""
+    return tiny_data_overrides() + [
+        f"model.name_or_path={tiny_bert}", "model.max_length=64", "trainer.max_steps=6",
+        "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.train_batch_size=8",
+        "trainer.learning_rate=1e-3", "trainer.progress_bar=false", "trainer.tensorboard=false",
+        f"output_root={output_root}", *extra,
+    ]
+
+
 @pytest.fixture
 def tiny_train_cfg(tiny_bert, tmp_path) -> DictConfig:
-    """The real train config, pointed at the tiny BERT and the fixture data, writing under tmp_path."""
-    return compose_config(
-        tiny_data_overrides()
-        + [
-            f"model.name_or_path={tiny_bert}",
-            "model.max_length=64",
-            "trainer.max_steps=6",
-            "trainer.eval_strategy=steps",
-            "trainer.eval_steps=3",
-            "trainer.train_batch_size=8",
-            "trainer.learning_rate=1e-3",
-            "trainer.progress_bar=false",
-            "trainer.tensorboard=false",
-            f"output_root={tmp_path / 'outputs'}",
-        ]
-    )
+    """The composed train config of :func:`tiny_train_overrides`, writing under tmp_path."""
+    return compose_config(tiny_train_overrides(tiny_bert, tmp_path / "outputs"))

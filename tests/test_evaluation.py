@@ -24,15 +24,10 @@ LABELS = ["pro_alliance", "alarmist", "neutral"]
 
 @pytest.fixture(scope="module")
 def evaluated(tiny_bert, tmp_path_factory):
-    from conftest import compose_config, tiny_data_overrides
+    from conftest import compose_config, tiny_train_overrides
 
     tmp = tmp_path_factory.mktemp("eval")
-    cfg = compose_config(tiny_data_overrides() + [
-        f"model.name_or_path={tiny_bert}", "model.max_length=64", "trainer.max_steps=6",
-        "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.train_batch_size=8",
-        "trainer.learning_rate=1e-3", "trainer.progress_bar=false", "trainer.tensorboard=false",
-        f"output_root={tmp / 'outputs'}",
-    ])
+    cfg = compose_config(tiny_train_overrides(tiny_bert, tmp / "outputs"))
     result = run(cfg, tmp / "run")
     out = tmp / "run" / "eval"
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, ROOT, compose_config, tiny_data_overrides
+from conftest import FIXTURES, ROOT, compose_config, tiny_train_overrides
 from sklearn.metrics import f1_score
 
 from framing import metrics as M
@@ -17,20 +17,11 @@ from framing.training import run
 LABELS = ["pro_alliance", "alarmist", "neutral"]
 
 
-def tiny_overrides(tiny_bert, out, *extra):
-    return tiny_data_overrides() + [
-        f"model.name_or_path={tiny_bert}", "model.max_length=64", "trainer.max_steps=6",
-        "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.train_batch_size=8",
-        "trainer.learning_rate=1e-3", "trainer.progress_bar=false", "trainer.tensorboard=false",
-        f"output_root={out}", *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
 def multirun(tiny_bert, tmp_path_factory):
     """`python train.py -m seed=1,2` as a user runs it, then `python -m framing.aggregate`."""
     out = tmp_path_factory.mktemp("multirun")
-    cmd = [sys.executable, str(ROOT / "train.py"), "-m", "seed=1,2", *tiny_overrides(tiny_bert, out)]
+    cmd = [sys.executable, str(ROOT / "train.py"), "-m", "seed=1,2", *tiny_train_overrides(tiny_bert, out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (sweep,) = list((out / "multirun").glob("*/*"))
@@ -80,7 +71,7 @@ def test_paired_comparison_of_two_real_exports(multirun):
 
 
 def test_grouped_kfold_keeps_documents_within_one_side(tiny_bert, tmp_path):
-    cfg = compose_config(tiny_overrides(tiny_bert, tmp_path / "o", "experiment=cv", "cv.folds=2"))
+    cfg = compose_config(tiny_train_overrides(tiny_bert, tmp_path / "o", "experiment=cv", "cv.folds=2"))
     result = run(cfg, tmp_path / "cv")
     summary = json.loads((tmp_path / "cv" / "cv_summary.json").read_text())
     assert len(summary["runs"]) == 2 and summary["metrics"]["val/macro_f1"]["n"] == 2

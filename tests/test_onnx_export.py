@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import FIXTURES, compose_config, tiny_data_overrides
+from conftest import FIXTURES, compose_config, tiny_train_overrides
 
 from framing.bundle import read_manifest
 from framing.data import load_file
@@ -25,12 +25,7 @@ def trained(tiny_bert, tmp_path_factory):
     from framing.training import run
 
     tmp = tmp_path_factory.mktemp("onnx-export")
-    cfg = compose_config(tiny_data_overrides() + [
-        f"model.name_or_path={tiny_bert}", "model.max_length=64", "trainer.max_steps=6",
-        "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.train_batch_size=8",
-        "trainer.learning_rate=1e-3", "trainer.progress_bar=false", "trainer.tensorboard=false",
-        f"output_root={tmp / 'outputs'}", "evaluate_test=false",
-    ])
+    cfg = compose_config(tiny_train_overrides(tiny_bert, tmp / "outputs", "evaluate_test=false"))
     return run(cfg, tmp / "run"), cfg, tmp
 
 

@@ -44,21 +44,9 @@ def label_definitions(guide: str | Path | None, labels: Sequence[str]) -> dict[s
     return found
 
 
-def write_model_card(
-    path: Path,
-    *,
-    labels: LabelSpace,
-    cfg: Mapping[str, Any],
-    metrics: Mapping[str, Any],
-    calibration: Mapping[str, Any] | None,
-    parity: Mapping[str, Any] | None,
-    label_guide: str | None = None,
-    intended_use: str | None = None,
-    limitations: Sequence[str] | None = None,
-) -> None:
-    path.write_text(render_model_card(labels=labels, cfg=cfg, metrics=metrics, calibration=calibration,
-                                      parity=parity, label_guide=label_guide, intended_use=intended_use,
-                                      limitations=limitations), encoding="utf-8")
+def write_model_card(path: Path, **fields: Any) -> None:
+    """Write the card of :func:`render_model_card` (same keyword arguments) to ``path``."""
+    path.write_text(render_model_card(**fields), encoding="utf-8")
 
 
 def render_model_card(
