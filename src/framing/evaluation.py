@@ -74,6 +74,15 @@ def full_metrics(gold: np.ndarray, probs: np.ndarray, names: list[str], multi_la
     return metrics
 
 
+def slice_metrics(values: np.ndarray, gold, probs, names, multi_label, threshold) -> dict[str, dict]:
+    """full_metrics of the rows holding each value of one meta column (e.g. each voice)."""
+    out = {}
+    for value in sorted(set(values), key=str):
+        mask = values == value
+        out[str(value)] = {"n": int(mask.sum()), **full_metrics(gold[mask], probs[mask], names, multi_label, threshold)}
+    return out
+
+
 def evaluate_export(
     export_dir: str | Path,
     eval_file: str | Path,
@@ -105,11 +114,7 @@ def evaluate_export(
 
     meta = [name for name in columns["meta_columns"] if name in dataset.column_names]
     report["slices"] = {
-        column: {
-            str(value): {"n": int(mask.sum()), **full_metrics(gold[mask], probs[mask], names, multi, threshold)}
-            for value in sorted(set(dataset[column]), key=str)
-            for mask in [np.array([v == value for v in dataset[column]])]
-        }
+        column: slice_metrics(np.array(dataset[column], dtype=object), gold, probs, names, multi, threshold)
         for column in meta
     }
     if train_file is not None:
