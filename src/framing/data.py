@@ -27,7 +27,7 @@ from framing.errors import DataError
 from framing.labels import LabelSpace
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "validation", "test")
+SPLITS = ("train", "validation", "test", "challenge")
 MAX_LISTED_PROBLEMS = 20
 
 
@@ -246,6 +246,7 @@ def load_splits(
     train_file: str,
     validation_file: str,
     test_file: str | None = None,
+    challenge_file: str | None = None,
     text_column: str = "text",
     label_column: str = "label",
     meta_columns: Sequence[str] = (),
@@ -253,7 +254,7 @@ def load_splits(
     leakage: str = "error",
     run_dir: str | Path | None = None,
 ) -> DatasetDict:
-    """Read train/validation(/test) files into a DatasetDict and check them as a whole.
+    """Read train/validation(/test/challenge) files into a DatasetDict and check them as a whole.
 
     Every label must occur in train; a label missing from validation or test is a warning.
     A text found in two splits is leakage: an error listing the rows (``data.leakage=warn``
@@ -263,7 +264,7 @@ def load_splits(
         raise DataError(f"data.on_bad_row='{on_bad_row}' must be 'error' or 'skip'")
     if leakage not in ("error", "warn"):
         raise DataError(f"data.leakage='{leakage}' must be 'error' or 'warn'")
-    files = {"train": train_file, "validation": validation_file, "test": test_file}
+    files = {"train": train_file, "validation": validation_file, "test": test_file, "challenge": challenge_file}
     rejected: list[dict] = []
     splits = DatasetDict(
         {

@@ -6,7 +6,7 @@ are never inferred from the order in which labels appear in a data file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,7 @@ class LabelSpace:
     labels: tuple[str, ...]
     problem_type: ProblemType = ProblemType.single_label
     threshold: float = 0.5
+    deployment_prior: tuple[float, ...] | None = None  # label shares where the model is used, in label order
 
     def __init__(
         self,
@@ -33,6 +34,7 @@ class LabelSpace:
         labels: Sequence[str],
         problem_type: ProblemType | str = ProblemType.single_label,
         threshold: float = 0.5,
+        deployment_prior: Mapping[str, float] | None = None,
     ) -> None:
         labels = tuple(str(label) for label in labels)
         if len(labels) < 2 and problem_type != ProblemType.multi_label:
@@ -55,6 +57,21 @@ class LabelSpace:
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "problem_type", problem_type)
         object.__setattr__(self, "threshold", float(threshold))
+        object.__setattr__(self, "deployment_prior", self._check_prior(deployment_prior))
+
+    def _check_prior(self, prior: Mapping[str, float] | None) -> tuple[float, ...] | None:
+        if prior is None:
+            return None
+        if self.multi_label:
+            raise ConfigError(f"task '{self.name}': task.deployment_prior applies to single-label tasks only")
+        prior = dict(prior)
+        if sorted(prior) != sorted(self.labels):
+            raise ConfigError(f"task.deployment_prior names {sorted(prior)}; it must give a share for each of "
+                              f"task.labels {list(self.labels)}")
+        shares = np.array([float(prior[label]) for label in self.labels])
+        if (shares <= 0).any():
+            raise ConfigError(f"task.deployment_prior={prior}: every share must be > 0")
+        return tuple(float(x) for x in shares / shares.sum())
 
     @property
     def multi_label(self) -> bool:

