@@ -14,7 +14,8 @@ import unicodedata
 from collections import Counter, defaultdict
 
 import numpy as np
-from build_corpus import HERE, LABELS, load_documents, read_jsonl, sentences
+from build_corpus import HERE, LABELS, challenge_rows, load_documents, read_jsonl, sentences
+from profile import REAL_PAGES, contrast_sets, profile
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
 SPLITS = ("train", "validation", "test")
@@ -80,6 +81,25 @@ def main() -> None:
         cells = " | ".join(pct(c[label], len(part)) for label in LABELS)
         print(f"| {voice} | {len({r['doc_id'] for r in part})} | {len(part)} | {cells} |")
 
+    challenge = read_jsonl(HERE / "challenge.jsonl")
+    measured = {"corpus": profile(everything), "challenge": profile(challenge)}
+    stats["profile"] = measured
+    print("\n## Against the profile of real article text (shared/real-text-profile.md)\n\n"
+          "| measure | real pages | corpus | challenge set |\n|---|---|---|---|")
+    for name, real in REAL_PAGES.items():
+        cells = [measured[k][name] for k in ("corpus", "challenge")]
+        fmt = (lambda v: str(v)) if name == "median_words" else (lambda v: f"{100 * v:.1f}%")
+        print(f"| {name.replace('_', ' ')} | {fmt(real)} | {fmt(cells[0])} | {fmt(cells[1])} |")
+    print("\n| topic | corpus sentences | corpus P(neutral) | challenge sentences | challenge P(neutral) |\n"
+          "|---|---|---|---|---|")
+    for topic in measured["corpus"]["topics"]:
+        a, b = measured["corpus"]["topics"][topic], measured["challenge"]["topics"][topic]
+        print(f"| {topic} | {a['sentences']} | {100 * a['p_neutral']:.1f}% | {b['sentences']} | "
+              f"{100 * b['p_neutral']:.1f}% |")
+    sets = contrast_sets(everything)
+    stats["contrast_sets"] = len(sets)
+    print(f"\nContrast sets (one fact, one sentence per label, same document): {len(sets)}.")
+
     lengths = np.array([len(words(r["text"])) for r in everything])
     kinds = Counter(r["kind"] for r in everything)
     doc_sizes = Counter(r["doc_id"] for r in everything)
@@ -138,6 +158,16 @@ def main() -> None:
     print("| pass A \\ pass B | " + " | ".join(LABELS) + " |\n|---|---|---|---|")
     for label, row in zip(LABELS, matrix, strict=True):
         print(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    crows = challenge_rows()
+    c1, c2 = [r["label_1"] for r in crows], [r["label_2"] for r in crows]
+    ckappa = cohen_kappa_score(c1, c2, labels=list(LABELS))
+    cagree = sum(x == y for x, y in zip(c1, c2, strict=True))
+    stats["challenge_agreement"] = {"cohen_kappa": round(float(ckappa), 4), "raw_agreement": round(cagree / len(crows), 4),
+                                    "disagreements": len(crows) - cagree,
+                                    "final_equals_writer": sum(r["label"] == r["label_writer"] for r in crows)}
+    print(f"\nChallenge set: Cohen's kappa (pass 1 vs pass 2) {ckappa:.3f}; raw agreement {pct(cagree, len(crows))}; "
+          f"{len(crows) - cagree} disagreements adjudicated; final label equals the writer's intended label for "
+          f"{pct(stats['challenge_agreement']['final_equals_writer'], len(crows))}.")
     (HERE / "stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -87,3 +87,24 @@ def test_grouped_kfold_keeps_documents_within_one_side(tiny_bert, tmp_path):
         assert not docs["train"] & docs["validation"]
     assert all_rows == 27  # every train + validation row is validated exactly once
     assert not (tmp_path / "o" / "latest").exists()
+
+
+def test_leave_one_voice_out_scores_each_voice_once_and_never_selects_on_it(tiny_bert, tmp_path):
+    cfg = compose_config(tiny_train_overrides(tiny_bert, tmp_path / "o", "experiment=lovo",
+                                              "data.validation_split=0.25"))
+    result = run(cfg, tmp_path / "lovo")
+    summary = json.loads((tmp_path / "lovo" / "cv_summary.json").read_text())
+    rows = [json.loads(x) for name in ("tiny_train", "tiny_validation")
+            for x in (FIXTURES / f"{name}.jsonl").read_text().splitlines()]
+    voices = sorted({r["voice"] for r in rows})
+    assert summary["held_out_as"] == "test" and len(summary["runs"]) == len(voices)
+    assert result.metrics[M.TEST][M.MACRO_F1] == pytest.approx(summary["metrics"]["test/macro_f1"]["mean"])
+    held = []
+    for fold in range(len(voices)):
+        data = tmp_path / "lovo" / f"fold_{fold}" / "data"
+        test_voices = {json.loads(x)["voice"] for x in (data / "test.jsonl").read_text().splitlines()}
+        train_voices = {json.loads(x)["voice"] for x in (data / "train.jsonl").read_text().splitlines()}
+        assert len(test_voices) == 1 and not test_voices & train_voices  # the voice is unseen in training
+        assert not (data / "validation.jsonl").exists()  # validation is carved from the training voices
+        held += test_voices
+    assert sorted(held) == voices

@@ -8,7 +8,7 @@ each knob here is a ``trainer`` or ``task`` setting read by :mod:`framing.traini
 - ``average_checkpoints``: the exported weights are the mean of the last N evaluations'
   weights, ending at the best one;
 - ``distill_file``: soft training targets mixed from gold labels and a teacher's probabilities;
-- ``task.deployment_prior``: a logit adjustment, log(deployment / training prior), baked into
+- ``data.deployment_prior``: a logit adjustment, log(deployment / training prior), baked into
   the classifier bias so that every reader of the export (evaluation, ONNX runtime, service,
   ``transformers.pipeline``) applies it identically.
 """

@@ -34,15 +34,13 @@ class Precision(str, Enum):
 @dataclass
 class TaskConfig:
     _target_: str = "framing.labels.LabelSpace"
-    name: str = MISSING
-    labels: list[str] = MISSING
+    name: str | None = None  # null: the training file's stem
+    # Label names in order (their positions are the model's output ids), or "auto": the sorted
+    # distinct labels of the training file (for multi-label, the union of its lists).
+    labels: Any = MISSING
     problem_type: ProblemType = ProblemType.single_label
     # Multi-label only: a label is predicted when its sigmoid probability reaches this.
     threshold: float = 0.5
-    # Single-label only: label shares expected where the model is used ({label: share}). After
-    # training, log(deployment / training prior) is added to the logits and baked into the
-    # classifier bias, so every reader of the export applies it. null: no correction.
-    deployment_prior: dict[str, float] | None = None
 
 
 @dataclass
@@ -50,8 +48,13 @@ class DataConfig:
     _target_: str = "framing.data.load_splits"
     _partial_: bool = True
     train_file: str = MISSING
-    validation_file: str = MISSING
-    test_file: str | None = None
+    validation_file: str | None = None  # null: carve data.validation_split of train
+    test_file: str | None = None  # null: carve data.test_split of train, or no test split
+    # Shares of train carved off for a split that has no file, seeded by `seed`, stratified by
+    # label and grouped by data.group_column when set (rows sharing a value stay together).
+    validation_split: float = 0.0
+    test_split: float = 0.0
+    group_column: str | None = None
     # Labeled out-of-distribution file scored beside test after training; never trained on and
     # never used for early stopping or calibration.
     challenge_file: str | None = None
@@ -63,6 +66,10 @@ class DataConfig:
     # such row listed; "skip" leaves them out and writes each with its reason to rejected.jsonl.
     on_bad_row: str = "error"
     leakage: str = "error"  # the same text in two splits: "error" or "warn"
+    # Single-label only: label shares of the text the model will label ({label: share}). After
+    # training, log(deployment / training prior) is added to the logits and baked into the
+    # classifier bias, so every reader of the export applies it. null: no correction.
+    deployment_prior: Any = None  # typed Any: OmegaConf cannot merge a dict override into a None dict node
 
 
 @dataclass
@@ -74,7 +81,7 @@ class ModelConfig:
     name_or_path: str = MISSING
     max_length: int = 128  # tokens; longer texts are truncated
     # BertConfig overrides: build a randomly initialised model (tokenizer still from name_or_path).
-    from_scratch: dict[str, Any] | None = None
+    from_scratch: Any = None  # typed Any: OmegaConf cannot merge a dict override into a None dict node
 
 
 @dataclass
@@ -149,8 +156,9 @@ class ExportConfig:
 
 @dataclass
 class CVConfig:
-    folds: int = 0  # > 1: grouped k-fold over train + validation instead of a single run
-    group_column: str = "doc_id"  # rows sharing a value never straddle train and validation
+    folds: int = 0  # > 1: grouped k-fold over train + validation; -1: one fold per group value
+    group_column: str = "doc_id"  # rows sharing a value never straddle train and the held-out part
+    holdout: str = "validation"  # the held-out part is each fold's "validation" or its "test" split
 
 
 @dataclass

@@ -203,6 +203,25 @@ def _problem_report(path, problems: list[tuple[Row, str]], n_rows: int) -> str:
             "Fix the rows, or set data.on_bad_row=skip to leave them out (they are written to rejected.jsonl).")
 
 
+def _label_hint(rows: Sequence[Row], labels: LabelSpace, label_column: str) -> str:
+    """When most rows carry labels outside task.labels, the task, not the data, is likely wrong: say how to fix it."""
+    found: set[str] = set()
+    for row in rows:
+        value = row.record.get(label_column)
+        if labels.multi_label and isinstance(value, str):
+            value = [v.strip() for v in value.split("|") if v.strip()]
+        found |= {str(v).strip() for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
+    unknown = sorted(found - set(labels.labels))
+    if not unknown or len(unknown) < len(found) / 2:
+        return ""
+    listed = ",".join(sorted(found))
+    return (f"\nThe file's labels are {sorted(found)}; task '{labels.name}' expects {list(labels.labels)}. "
+            f"To train on the file's labels, add task=auto (sorted: [{listed}], task named after the file), or "
+            f"task.labels=[{listed}] "
+            f"in the order you want, or write configs/task/<name>.yaml with `name: <name>` and "
+            f"`labels: [{listed}]` and pass task=<name>.")
+
+
 def load_file(
     path: str | Path,
     labels: LabelSpace,
@@ -222,7 +241,7 @@ def load_file(
     clean, problems = check_rows(rows, path, labels, text_column, label_column)
     if problems:
         if on_bad_row != "skip":
-            raise DataError(_problem_report(path, problems, len(rows)))
+            raise DataError(_problem_report(path, problems, len(rows)) + _label_hint(rows, labels, label_column))
         if rejected is not None:
             rejected.extend({"source": row.where, "reason": reason, "record": row.record} for row, reason in problems)
         log.warning("%s: %d of %d rows rejected (data.on_bad_row=skip)", path, len(problems), len(rows))
@@ -252,9 +271,19 @@ def load_splits(
     meta_columns: Sequence[str] = (),
     on_bad_row: str = "error",
     leakage: str = "error",
+    validation_split: float = 0.0,
+    test_split: float = 0.0,
+    group_column: str | None = None,
+    deployment_prior: Any = None,
     run_dir: str | Path | None = None,
+    seed: int = 42,
 ) -> DatasetDict:
     """Read train/validation(/test/challenge) files into a DatasetDict and check them as a whole.
+
+    ``deployment_prior`` belongs to the data config (it describes the text the model will meet)
+    but is read by :func:`framing.labels.from_config`, not here.
+
+    A split without a file is carved from train when its share is set (:func:`carve`).
 
     Every label must occur in train; a label missing from validation or test is a warning.
     A text found in two splits is leakage: an error listing the rows (``data.leakage=warn``
@@ -265,6 +294,16 @@ def load_splits(
     if leakage not in ("error", "warn"):
         raise DataError(f"data.leakage='{leakage}' must be 'error' or 'warn'")
     files = {"train": train_file, "validation": validation_file, "test": test_file, "challenge": challenge_file}
+    # a share applies only to a split that has no file
+    carve_shares = {"validation": 0.0 if validation_file else validation_split, "test": 0.0 if test_file else test_split}
+    for split, share in carve_shares.items():
+        if not 0.0 <= share < 0.5:
+            raise DataError(f"data.{split}_split={share} must lie in [0, 0.5)")
+    if not validation_file and not validation_split:
+        raise DataError("no validation data: set data.validation_file=PATH, or data.validation_split=0.1 to carve "
+                        "10% of the training file")
+    if group_column:
+        meta_columns = list(dict.fromkeys([*meta_columns, group_column]))
     rejected: list[dict] = []
     splits = DatasetDict(
         {
@@ -273,6 +312,13 @@ def load_splits(
             if path is not None
         }
     )
+    for split, share in carve_shares.items():
+        if share:
+            splits["train"], splits[split] = carve(splits["train"], share, seed, group_column, labels)
+            files[split] = f"{train_file} (carved {share:.0%})"
+            log.info("data: %s carved from %s: %d rows (share %.2f, seed %d, grouped by %s)", split, train_file,
+                     len(splits[split]), share, seed, group_column or "row")
+    splits = DatasetDict({split: splits[split] for split in SPLITS if split in splits})
     if rejected and run_dir is not None:
         out = Path(run_dir) / "rejected.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -290,6 +336,35 @@ def load_splits(
                         files[split], split, absent, split)
     check_leakage(splits, leakage)
     return splits
+
+
+def carve(train: Dataset, share: float, seed: int, group_column: str | None,
+          labels: LabelSpace) -> tuple[Dataset, Dataset]:
+    """(rest, carved): about ``share`` of the rows, stratified by label, whole groups when ``group_column`` is set.
+
+    Seeded, so the same data and seed always carve the same rows.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    n_folds = max(2, round(1 / share))
+    targets = np.asarray(train["labels"])
+    strata = targets.argmax(1) if labels.multi_label else targets  # multi-label: by the first label
+    if group_column:
+        if group_column not in train.column_names:
+            raise DataError(f"data.group_column='{group_column}' is not a column of {train['source'][0].rsplit(':', 1)[0]}")
+        groups = [str(g) for g in train[group_column]]
+        if len(set(groups)) < n_folds:
+            raise DataError(f"data.group_column='{group_column}': {len(set(groups))} groups are too few to carve "
+                            f"{share:.0%} of them; lower the share or unset the group column")
+        splitter = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        _, held = next(splitter.split(np.zeros(len(train)), strata, groups))
+    else:
+        counts = np.bincount(strata.astype(int))
+        splitter = StratifiedKFold(n_splits=min(n_folds, max(2, int(counts[counts > 0].min()))), shuffle=True,
+                                   random_state=seed)
+        _, held = next(splitter.split(np.zeros(len(train)), strata))
+    keep = np.setdiff1d(np.arange(len(train)), held)
+    return train.select(keep), train.select(np.sort(held))
 
 
 def check_leakage(splits: DatasetDict, policy: str = "error") -> None:

@@ -63,14 +63,14 @@ class LabelSpace:
         if prior is None:
             return None
         if self.multi_label:
-            raise ConfigError(f"task '{self.name}': task.deployment_prior applies to single-label tasks only")
+            raise ConfigError(f"task '{self.name}': data.deployment_prior applies to single-label tasks only")
         prior = dict(prior)
         if sorted(prior) != sorted(self.labels):
-            raise ConfigError(f"task.deployment_prior names {sorted(prior)}; it must give a share for each of "
+            raise ConfigError(f"data.deployment_prior names {sorted(prior)}; it must give a share for each of "
                               f"task.labels {list(self.labels)}")
         shares = np.array([float(prior[label]) for label in self.labels])
         if (shares <= 0).any():
-            raise ConfigError(f"task.deployment_prior={prior}: every share must be > 0")
+            raise ConfigError(f"data.deployment_prior={prior}: every share must be > 0")
         return tuple(float(x) for x in shares / shares.sum())
 
     @property
@@ -106,3 +106,51 @@ class LabelSpace:
         if self.multi_label:
             return [[self.labels[j] for j in np.flatnonzero(row >= self.threshold)] for row in probs]
         return [self.labels[j] for j in probs.argmax(axis=1)]
+
+
+AUTO = "auto"
+
+
+def infer_labels(train_file: str, label_column: str, multi_label: bool) -> list[str]:
+    """Sorted distinct labels of a training file (for multi-label, the union of its lists)."""
+    from framing.data import read_rows
+    from framing.errors import DataError
+
+    found: set[str] = set()
+    rows = read_rows(train_file)
+    for row in rows:
+        value = row.record.get(label_column)
+        if multi_label and isinstance(value, str):
+            value = [part.strip() for part in value.split("|") if part.strip()]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        found |= {str(v).strip() for v in values if v is not None and str(v).strip()}
+    if not found:
+        raise DataError(f"{train_file}: task.labels=auto found no labels in column '{label_column}' "
+                        f"(columns: {sorted({k for r in rows[:100] for k in r.record})}); set data.label_column")
+    return sorted(found)
+
+
+def from_config(task_cfg, data_cfg) -> LabelSpace:
+    """The run's label space: ``task.labels`` as declared, or inferred from the training file when ``auto``.
+
+    Inferred labels (and, for an unnamed task, the name: the training file's stem) are written
+    back into ``task_cfg``, so the saved config and the export carry them.
+    """
+    import logging
+    from pathlib import Path
+
+    from omegaconf import open_dict
+
+    if task_cfg.labels == AUTO:
+        multi = ProblemType(getattr(task_cfg.problem_type, "value", task_cfg.problem_type)) == ProblemType.multi_label
+        inferred = infer_labels(data_cfg.train_file, data_cfg.label_column, multi)
+        with open_dict(task_cfg):
+            task_cfg.labels = inferred
+            task_cfg.name = task_cfg.name or Path(data_cfg.train_file).stem
+        logging.getLogger(__name__).info("task.labels=auto: %s from %s (sorted; ids are these positions); task %s",
+                                         inferred, data_cfg.train_file, task_cfg.name)
+    elif not isinstance(task_cfg.labels, Sequence) and not hasattr(task_cfg.labels, "__len__"):
+        raise ConfigError(f"task.labels={task_cfg.labels!r} must be a list of names or 'auto'")
+    name = task_cfg.name or Path(data_cfg.train_file).stem
+    return LabelSpace(name, list(task_cfg.labels), task_cfg.problem_type, task_cfg.threshold,
+                      deployment_prior=data_cfg.get("deployment_prior"))

@@ -30,12 +30,14 @@ from transformers.integrations import TensorBoardCallback
 
 from framing import calibration
 from framing import metrics as M
+from framing.adaptation import WeightAverager, bake_logit_bias, param_groups, prior_adjustment, soft_targets
 from framing.bundle import RUN_HISTORY
 from framing.config import Precision
 from framing.config import TrainConfig as TrainConfigSchema
 from framing.data import label_counts, tokenize
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
+from framing.labels import from_config as labels_from_config
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +57,20 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
     """Train, export and evaluate one model (export and evaluation on the main process only).
 
     With ``resume=RUN_DIR`` it continues that run instead (see :func:`resume`); with
-    ``cv.folds > 1`` it runs grouped k-fold cross-validation (see :func:`run_cv`).
+    ``cv.folds > 1`` (or -1) it runs grouped cross-validation (see :func:`framing.cv.run_cv`).
     ``callbacks`` are extra ``TrainerCallback`` objects for programmatic use.
     """
     if cfg.resume:
         return resume(Path(cfg.resume), callbacks)
     run_dir = Path(run_dir)
-    if cfg.cv.folds > 1:
-        return run_cv(cfg, run_dir)
+    if cfg.cv.folds > 1 or cfg.cv.folds == -1:
+        from framing.cv import run_cv
+
+        return run_cv(cfg, run_dir, run)
     set_seed(cfg.seed)
 
-    labels: LabelSpace = instantiate(cfg.task)
-    splits = instantiate(cfg.data)(labels=labels, run_dir=run_dir)
+    labels: LabelSpace = labels_from_config(cfg.task, cfg.data)
+    splits = instantiate(cfg.data)(labels=labels, run_dir=run_dir, seed=cfg.seed)
     log.info("data: %s", {split: len(ds) for split, ds in splits.items()})
     log.info("train label counts: %s", label_counts(splits["train"], labels))
 
@@ -74,7 +78,8 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
     encoded = tokenize(splits, tokenizer, cfg.model.max_length)
 
     trainer: Trainer = instantiate(cfg.trainer)(
-        model=model, tokenizer=tokenizer, splits=encoded, labels=labels, run_dir=run_dir, seed=cfg.seed
+        model=model, tokenizer=tokenizer, splits=encoded, raw_train=splits["train"], labels=labels,
+        run_dir=run_dir, seed=cfg.seed,
     )
     for callback in callbacks or []:
         trainer.add_callback(callback)
@@ -84,12 +89,26 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
         (run_dir / RUN_HISTORY).write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
 
     result = RunResult(trainer=trainer)
+    averager = getattr(trainer, "weight_averager", None)
+    if averager is not None:
+        best = trainer.state.best_model_checkpoint
+        steps = averager.apply(trainer.model, int(best.rsplit("-", 1)[-1]) if best else None)
+        log.info("weights averaged over the evaluations at steps %s", steps or "(fewer than two: none)")
+    # The deployment prior shifts the output bias before calibration, so every later reader sees it.
+    prior = prior_adjustment(labels, label_counts(splits["train"], labels), cfg.trainer.class_weight)
+    if prior is not None:
+        bake_logit_bias(trainer.model, prior["logit_adjustment"])
+        log.info("deployment prior %s: logit adjustment %s baked into the classifier bias",
+                 prior["deployment_prior"], [round(x, 3) for x in prior["logit_adjustment"]])
     val_logits, val_gold = predict_logits(trainer, encoded["validation"])
     result.calibration = calibration.fit(val_logits, val_gold, labels)
+    if prior is not None:
+        result.calibration["prior"] = prior
     log.info("calibration fitted on validation: %s", result.calibration)
     result.metrics[M.VAL] = score(val_logits, val_gold, labels, result.calibration)
-    if "test" in encoded:
-        result.metrics[M.TEST] = score(*predict_logits(trainer, encoded["test"]), labels, result.calibration)
+    for split, name in (("test", M.TEST), ("challenge", M.CHALLENGE)):
+        if split in encoded:
+            result.metrics[name] = score(*predict_logits(trainer, encoded[split]), labels, result.calibration)
 
     if trainer.is_world_process_zero():
         result.export_dir = instantiate(cfg.export)(
@@ -97,16 +116,19 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
             metrics=result.metrics, calibration=result.calibration,
             validation=(splits["validation"]["text"], splits["validation"]["labels"]),  # the ONNX parity gate
         )
-        if cfg.evaluate_test and cfg.data.test_file:
+        if cfg.evaluate_test:
             from framing.evaluation import evaluate_export
 
-            report = evaluate_export(result.export_dir, cfg.data.test_file, run_dir / "eval",
-                                     train_file=cfg.data.train_file)
-            result.metrics["test_from_export"] = {name: report[name] for name in M.SCALAR_METRICS}
-            result.metrics["test_baselines"] = {
-                name: {metric: scores[metric] for metric in M.SCALAR_METRICS}
-                for name, scores in report["baselines"].items()
-            }
+            held_out = ((M.TEST, cfg.data.test_file, "eval"), (M.CHALLENGE, cfg.data.challenge_file, "eval_challenge"))
+            for split, path, folder in held_out:
+                if not path:
+                    continue
+                report = evaluate_export(result.export_dir, path, run_dir / folder, train_file=cfg.data.train_file)
+                result.metrics[f"{split}_from_export"] = {name: report[name] for name in M.SCALAR_METRICS}
+                result.metrics[f"{split}_baselines"] = {
+                    name: {metric: scores[metric] for metric in M.SCALAR_METRICS}
+                    for name, scores in report["baselines"].items()
+                }
         _print_summary(result, run_dir)
     return result
 
@@ -149,50 +171,6 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
     return None
 
 
-def run_cv(cfg: DictConfig, run_dir: Path) -> RunResult:
-    """Grouped k-fold over train + validation: one full run per fold in ``fold_<i>/``, then mean ± std.
-
-    The test file is left out of every fold; the summary (``cv_summary.json``/``.md``) holds
-    the validation metrics of each fold and their mean and standard deviation.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    from framing.aggregate import aggregate, find_runs, to_markdown
-    from framing.data import read_rows
-    from framing.errors import DataError
-
-    rows = read_rows(cfg.data.train_file) + read_rows(cfg.data.validation_file)
-    column = cfg.cv.group_column
-    missing = [row.where for row in rows if row.record.get(column) in (None, "")]
-    if missing:
-        raise DataError(f"cv.group_column='{column}' is empty or missing in {len(missing)} rows, e.g. {missing[:3]}")
-    groups = [str(row.record[column]) for row in rows]
-    if len(set(groups)) < cfg.cv.folds:
-        raise DataError(f"cv.folds={cfg.cv.folds} needs at least that many distinct '{column}' values; "
-                        f"found {len(set(groups))}")
-    splitter = GroupKFold(n_splits=cfg.cv.folds, shuffle=True, random_state=cfg.seed)
-    for fold, (train_idx, val_idx) in enumerate(splitter.split(rows, groups=groups)):
-        fold_dir = run_dir / f"fold_{fold}"
-        files = {}
-        for name, idx in (("train", train_idx), ("validation", val_idx)):
-            files[name] = fold_dir / "data" / f"{name}.jsonl"
-            files[name].parent.mkdir(parents=True, exist_ok=True)
-            files[name].write_text("".join(json.dumps(rows[i].record, ensure_ascii=False) + "\n" for i in idx))
-        fold_cfg = cfg.copy()
-        fold_cfg.data.train_file, fold_cfg.data.validation_file = str(files["train"]), str(files["validation"])
-        fold_cfg.data.test_file, fold_cfg.cv.folds = None, 0
-        fold_cfg.export.latest_link, fold_cfg.evaluate_test = None, False
-        log.info("cv fold %d/%d: %d train rows, %d validation rows", fold + 1, cfg.cv.folds, len(train_idx),
-                 len(val_idx))
-        run(fold_cfg, fold_dir)
-    summary = aggregate(find_runs([run_dir]))
-    (run_dir / "cv_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    (run_dir / "cv_summary.md").write_text(to_markdown(summary))
-    print(to_markdown(summary), end="", flush=True)
-    means = {key.split("/", 1)[1]: s["mean"] for key, s in summary["metrics"].items() if key.startswith(M.VAL)}
-    return RunResult(metrics={M.VAL: means, "cv": summary})
-
-
 def predict_logits(trainer: Trainer, dataset) -> tuple[np.ndarray, np.ndarray]:
     """(logits, gold targets) of the trainer's current model on one tokenized split."""
     output = trainer.predict(dataset)
@@ -213,6 +191,7 @@ def build_trainer(
     model,
     tokenizer,
     splits,
+    raw_train,
     labels: LabelSpace,
     run_dir: Path,
     seed: int,
@@ -228,6 +207,12 @@ def build_trainer(
     lr_scheduler: str,
     group_by_length: bool,
     class_weight: str,
+    label_smoothing: float,
+    freeze_layers: int,
+    layer_lr_decay: float,
+    average_checkpoints: int,
+    distill_file: str | None,
+    distill_alpha: float,
     early_stopping_patience: int,
     optimized_metric: str,
     eval_strategy: str,
@@ -241,7 +226,11 @@ def build_trainer(
     mlflow_uri: str,
     progress_bar: bool,
 ) -> Trainer:
-    """The Trainer for one run, configured by the ``trainer`` config group."""
+    """The Trainer for one run, configured by the ``trainer`` config group.
+
+    ``splits`` are tokenized; ``raw_train`` is the checked training split with its texts and
+    gold labels (class weights, soft targets).
+    """
     M.check_metric_name(optimized_metric)
     if eval_strategy not in ("epoch", "steps"):
         raise ConfigError(f"trainer.eval_strategy='{eval_strategy}' must be 'epoch' or 'steps'")
@@ -284,7 +273,22 @@ def build_trainer(
     if len(splits["train"]) < train_batch_size * gradient_accumulation_steps:
         log.warning("train has %d rows, fewer than one batch of %d: every step sees all of them",
                     len(splits["train"]), train_batch_size * gradient_accumulation_steps)
+    train_dataset = splits["train"]
+    if distill_file:
+        targets = soft_targets(distill_file, raw_train["text"], raw_train["labels"], labels, distill_alpha)
+        train_dataset = train_dataset.remove_columns("labels").add_column("labels", targets)
+        log.info("soft targets: %.2f x teacher (%s) + %.2f x gold", distill_alpha, distill_file, 1 - distill_alpha)
+    optimizers = (None, None)
+    if freeze_layers or layer_lr_decay != 1.0:
+        groups = param_groups(model, learning_rate, weight_decay, freeze_layers, layer_lr_decay)
+        optimizers = (torch.optim.AdamW(groups, lr=learning_rate), None)
+        log.info("trainable parameters: %d of %d (freeze_layers=%d, layer_lr_decay=%g)",
+                 sum(p.numel() for p in model.parameters() if p.requires_grad),
+                 sum(p.numel() for p in model.parameters()), freeze_layers, layer_lr_decay)
     callbacks = []
+    averager = WeightAverager(average_checkpoints) if average_checkpoints > 1 else None
+    if averager is not None:
+        callbacks.append(averager)
     if early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=early_stopping_patience))
     if tensorboard:
@@ -293,17 +297,21 @@ def build_trainer(
         callbacks.append(TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard"))))
     if mlflow:
         callbacks.append(_mlflow_callback(mlflow_uri))
-    return Trainer(
+    trainer = Trainer(
         model=model,
         args=args,
-        train_dataset=splits["train"],
+        train_dataset=train_dataset,
         eval_dataset=splits["validation"],
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=_metric_fn(labels),
-        compute_loss_func=WeightedLoss(class_weights(splits["train"], labels, class_weight), labels.multi_label),
+        compute_loss_func=WeightedLoss(class_weights(raw_train, labels, class_weight), labels.multi_label,
+                                       label_smoothing),
         callbacks=callbacks,
+        optimizers=optimizers,
     )
+    trainer.weight_averager = averager  # applied by run() once the best checkpoint is restored
+    return trainer
 
 
 def _mlflow_callback(uri: str):
@@ -364,9 +372,14 @@ class WeightedLoss:
     accumulated batch, so the sum is divided by ``num_items_in_batch`` when it is given.
     """
 
-    def __init__(self, weights: torch.Tensor | None, multi_label: bool) -> None:
+    def __init__(self, weights: torch.Tensor | None, multi_label: bool, label_smoothing: float = 0.0) -> None:
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ConfigError(f"trainer.label_smoothing={label_smoothing} must lie in [0, 1)")
+        if label_smoothing and multi_label:
+            raise ConfigError("trainer.label_smoothing applies to single-label tasks only")
         self.weights = weights
         self.multi_label = multi_label
+        self.label_smoothing = label_smoothing
 
     def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch=None) -> torch.Tensor:
         logits = outputs["logits"].float()
@@ -377,15 +390,20 @@ class WeightedLoss:
             )
             count = labels.numel()
         else:
-            loss = torch.nn.functional.cross_entropy(logits, labels.view(-1), weight=weights, reduction="sum")
-            count = labels.numel()
+            # soft targets (distillation) arrive as (batch, n_labels) probabilities, gold ids as (batch,)
+            target = labels.to(logits.dtype) if labels.dim() == 2 else labels.view(-1)
+            loss = torch.nn.functional.cross_entropy(logits, target, weight=weights, reduction="sum",
+                                                     label_smoothing=self.label_smoothing)
+            count = len(logits)
+            if labels.dim() == 2 and num_items_in_batch is not None:
+                num_items_in_batch = num_items_in_batch / logits.shape[1]  # the Trainer counted every cell
         denominator = num_items_in_batch if num_items_in_batch is not None else count
         return loss / denominator
 
 
 def _print_summary(result: RunResult, run_dir: Path) -> None:
     lines = [f"run directory: {run_dir}", f"export: {result.export_dir}"]
-    for split in (M.VAL, M.TEST):
+    for split in (M.VAL, M.TEST, M.CHALLENGE):
         if split in result.metrics:
             lines.append(f"{M.key(split, M.MACRO_F1)} = {result.metrics[split][M.MACRO_F1]:.4f}")
     for name, scores in result.metrics.get("test_baselines", {}).items():
