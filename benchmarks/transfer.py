@@ -2,6 +2,7 @@
 
     python benchmarks/transfer.py frozen                       # frozen-embedding heads, TF-IDF; LOVO for them
     python benchmarks/transfer.py finetune --recipes v1_default short --seeds 1 2 3
+    python benchmarks/transfer.py teacher                      # soft targets of the frozen-mpnet teacher
     python benchmarks/transfer.py table                        # print the table of all results so far
 
 Every fine-tuned recipe is a list of Hydra overrides of the real training config (no
@@ -133,34 +134,54 @@ def frozen(args) -> None:
             model.fit(x["train"], gold["train"])
             recipe = f"{name}{'_balanced' if balanced else ''}"
             effective = np.full(3, 1 / 3) if balanced else train_prior
+            held_out = lovo(x, pool, pool_gold, c, balanced) if args.lovo else {}
             for variant in ("plain", "prior"):
                 entry = {"recipe": recipe, "variant": variant, "seed": None}
                 for split in ("validation", "test", "challenge"):
                     logits = np.log(np.clip(model.predict_proba(x[split]), 1e-12, 1))
                     entry[split] = scores(gold[split], adjust(logits, effective) if variant == "prior" else logits)
-                entry["lovo"] = lovo(x, pool, pool_gold, c, balanced, variant == "prior")
+                if held_out:
+                    entry["lovo"] = held_out[variant]
                 record(entry)
 
 
-def lovo(x: dict, pool: list[dict], gold: np.ndarray, c: float, balanced: bool, prior: bool) -> dict:
-    """Leave-one-voice-out over train + validation: macro-F1 per held-out voice and their mean."""
+def lovo(x: dict, pool: list[dict], gold: np.ndarray, c: float, balanced: bool) -> dict:
+    """Leave-one-voice-out over train + validation: macro-F1 per held-out voice and their mean, without
+    ("plain") and with ("prior") the deployment-prior adjustment."""
     from scipy.sparse import issparse, vstack
     from sklearn.linear_model import LogisticRegression
 
     pooled = vstack([x["train"], x["validation"]]) if issparse(x["train"]) else np.vstack([x["train"], x["validation"]])
     voices = np.array([r["voice"] for r in pool])
-    per_voice = {}
+    per_voice: dict[str, dict[str, float]] = {"plain": {}, "prior": {}}
     for voice in sorted(set(voices)):
         held = voices == voice
         model = LogisticRegression(max_iter=3000, C=c, class_weight="balanced" if balanced else None)
         model.fit(pooled[~held], gold[~held])
         logits = np.log(np.clip(model.predict_proba(pooled[held]), 1e-12, 1))
-        if prior:
-            train_prior = np.full(3, 1 / 3) if balanced else np.bincount(gold[~held], minlength=3) / (~held).sum()
-            logits = adjust(logits, train_prior)
-        per_voice[voice] = scores(gold[held], logits)["macro_f1"]
-    values = np.array(list(per_voice.values()))
-    return {"mean_macro_f1": float(values.mean()), "std_macro_f1": float(values.std()), "per_voice": per_voice}
+        train_prior = np.full(3, 1 / 3) if balanced else np.bincount(gold[~held], minlength=3) / (~held).sum()
+        per_voice["plain"][voice] = scores(gold[held], logits)["macro_f1"]
+        per_voice["prior"][voice] = scores(gold[held], adjust(logits, train_prior))["macro_f1"]
+    out = {}
+    for variant, values in per_voice.items():
+        v = np.array(list(values.values()))
+        out[variant] = {"mean_macro_f1": float(v.mean()), "std_macro_f1": float(v.std()), "per_voice": values}
+    return out
+
+
+def teacher(args) -> None:
+    """Soft targets of the frozen-mpnet teacher for the training texts (framing.teacher's recipe, cached embeddings)."""
+    from framing.teacher import cross_fitted_probs
+
+    rows = read("train")
+    x = embeddings("mpnet", [r["text"] for r in rows], Path(args.cache))
+    y = np.array([LABELS.index(r["label"]) for r in rows])
+    probs = cross_fitted_probs(x, y, [r["doc_id"] for r in rows], len(LABELS), c=args.C)
+    out = DATA / "teacher_mpnet.jsonl"
+    with open(out, "w", encoding="utf-8") as f:
+        for r, p in zip(rows, probs, strict=True):
+            f.write(json.dumps({"text": r["text"], "probs": [round(float(v), 6) for v in p]}, ensure_ascii=False) + "\n")
+    print(f"wrote {out}: out-of-fold teacher accuracy {(probs.argmax(1) == y).mean():.3f}")
 
 
 def finetune(args) -> None:
@@ -222,14 +243,18 @@ def main() -> None:
     f = sub.add_parser("frozen")
     f.add_argument("--backbones", nargs="+", default=["minilm", "mpnet"])
     f.add_argument("--cache", default=str(ROOT / "outputs" / "cache" / "embeddings"))
+    f.add_argument("--lovo", action="store_true", help="also leave-one-voice-out (slower)")
     t = sub.add_parser("finetune")
     t.add_argument("--recipes", nargs="+", default=["short"], choices=sorted(RECIPES))
     t.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     t.add_argument("--override", nargs="*", default=[], help="extra Hydra overrides for every run")
     t.add_argument("--runs", default=str(ROOT / "outputs" / "transfer"))
     sub.add_parser("table")
+    te = sub.add_parser("teacher")
+    te.add_argument("--cache", default=str(ROOT / "outputs" / "cache" / "embeddings"))
+    te.add_argument("--C", type=float, default=1.0)
     args = parser.parse_args()
-    {"frozen": frozen, "finetune": finetune, "table": table}[args.stage](args)
+    {"frozen": frozen, "finetune": finetune, "table": table, "teacher": teacher}[args.stage](args)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from profile import REAL_PAGES, contrast_sets, profile
 
 import numpy as np
 from build_corpus import HERE, LABELS, challenge_rows, load_documents, read_jsonl, sentences
-from profile import REAL_PAGES, contrast_sets, profile
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
 SPLITS = ("train", "validation", "test")

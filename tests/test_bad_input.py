@@ -164,3 +164,9 @@ def test_entry_points_print_data_errors_without_a_traceback(tmp_path):
     assert proc.returncode == 2
     assert "missing column(s) ['text']; columns found: ['label', 'sentence']" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_meta_column_named_like_an_internal_column_is_an_error(tmp_path):
+    path = jsonl(tmp_path / "t.jsonl", [dict(r, source="wire") for r in GOOD])
+    with pytest.raises(DataError, match=r"data.meta_columns lists \[.source.\]: reserved .* \(e.g. source_name\)"):
+        load_file(path, LABELS, meta_columns=["source"])

@@ -127,3 +127,32 @@ def test_temperature_scaling_recovers_a_known_temperature():
     probs = np.exp(true_logits) / np.exp(true_logits).sum(1, keepdims=True)
     gold = np.array([rng.choice(3, p=p) for p in probs])
     assert fit_temperature(true_logits * 3.0, gold) == pytest.approx(3.0, rel=0.1)
+
+
+def test_calibration_is_honest_on_small_splits(caplog):
+    import numpy as np
+
+    from framing import calibration
+    from framing.labels import LabelSpace
+
+    space = LabelSpace("t", ["a", "b", "c"])
+    rng = np.random.default_rng(0)
+    small = calibration.fit(rng.normal(size=(12, 3)), rng.integers(0, 3, 12), space)
+    assert small["temperature"] == 1.0 and "12 validation rows" in small["note"]
+    gold = rng.integers(0, 3, 200)
+    noise = rng.normal(size=(200, 3)) * 10.0  # confident and unrelated to the labels: T runs to its upper bound
+    fitted = calibration.fit(noise, gold, space)
+    assert "search bound" in fitted["note"]
+    multi = LabelSpace("m", ["x", "y"], problem_type="multi_label")
+    logits = rng.normal(size=(60, 2))
+    labels = (logits + rng.normal(size=(60, 2)) > 0).astype(int)
+    out = calibration.fit(logits, labels, multi)
+    in_sample = calibration.f1_score(labels, logits_to_probs_multi(logits) >= np.array(
+        [out["thresholds"][n] for n in ("x", "y")]), average="macro", zero_division=0)
+    assert out["cross_fitted_macro_f1"] <= in_sample + 1e-9  # out-of-fold is never the optimistic one
+
+
+def logits_to_probs_multi(logits):
+    from framing.metrics import logits_to_probs
+
+    return logits_to_probs(logits, True)

@@ -108,3 +108,19 @@ def test_leave_one_voice_out_scores_each_voice_once_and_never_selects_on_it(tiny
         assert not (data / "validation.jsonl").exists()  # validation is carved from the training voices
         held += test_voices
     assert sorted(held) == voices
+
+
+def test_aggregate_refuses_to_mix_tasks(multirun, tmp_path):
+    import shutil
+
+    from framing.errors import FramingError
+
+    runs = find_runs([multirun])
+    other = tmp_path / "other"
+    shutil.copytree(runs[0], other)
+    manifest = json.loads((other / "export" / "manifest.json").read_text())
+    manifest["task"], manifest["labels"] = "stance", ["against", "favor", "none"]
+    (other / "export" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(FramingError, match="2 different tasks or label sets.*--mix-tasks"):
+        aggregate([*runs, other])
+    assert aggregate([*runs, other], mix_tasks=True)["metrics"]

@@ -88,3 +88,27 @@ def test_resume_refuses_a_finished_run_and_a_non_run(uninterrupted, tmp_path):
                                f"hydra.run.dir={tmp_path / 'launch'}"], cwd=ROOT, capture_output=True, text=True,
                               timeout=120)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr[-2000:]
+
+
+def test_resume_applies_safe_overrides_and_names_unsafe_ones():
+    from framing.errors import FramingError
+    from framing.training import resume_overrides
+
+    assert resume_overrides(["resume=/r", "export.int8=false", "evaluate_test=false", "hydra.run.dir=/x"]) == {
+        "export.int8": False, "evaluate_test": False}
+    with pytest.raises(FramingError, match=r"trainer.max_steps, seed would change what is trained"):
+        resume_overrides(["resume=/r", "trainer.max_steps=250", "seed=3", "export.onnx=false"])
+
+
+def test_ctrl_c_message_and_failed_start_cleanup(uninterrupted, tmp_path):
+    from framing.training import close_failed_run, interrupted_message
+
+    assert f"python train.py resume={uninterrupted}" in interrupted_message(uninterrupted)
+    assert "nothing to resume" in interrupted_message(tmp_path)
+    junk = tmp_path / "junk"
+    (junk / ".hydra").mkdir(parents=True)
+    assert "removed: nothing was trained" in close_failed_run(junk, ValueError("x")) and not junk.exists()
+    trained = tmp_path / "trained"
+    (trained / "checkpoints").mkdir(parents=True)
+    assert "marked" in close_failed_run(trained, ValueError("bad thing")) and "bad thing" in (
+        trained / "FAILED").read_text()

@@ -13,7 +13,7 @@ from transformers import pipeline
 from framing import metrics as M
 from framing.errors import FramingError
 from framing.evaluation import predict_proba
-from framing.export import MANIFEST, read_manifest
+from framing.export import read_manifest
 from framing.training import run
 
 
@@ -58,8 +58,7 @@ def test_run_writes_bundle_metrics_and_report(trained):
     assert record["libraries"]["transformers"]
     assert not list(export_dir.glob("*.bin")) and not list(export_dir.glob("*.pt"))
 
-    latest = tmp_path / "outputs" / "latest"
-    assert latest.resolve() == export_dir.resolve()
+    assert not (tmp_path / "outputs" / "latest").exists()  # a run placed outside <output_root>/runs/
 
     report_dir = tmp_path / "run" / "eval"
     report = json.loads((report_dir / "metrics.json").read_text())
@@ -142,7 +141,7 @@ def test_cli_smoke_run_with_the_tiny_model(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "val/macro_f1 =" in proc.stdout and "export:" in proc.stdout
-    assert (tmp_path / "latest" / MANIFEST).exists()
+    assert not (tmp_path / "latest").exists()  # random weights never become "the latest model"
 
 
 def test_bad_data_ends_in_a_clear_error_not_a_traceback(tmp_path):
@@ -156,3 +155,31 @@ def test_bad_data_ends_in_a_clear_error_not_a_traceback(tmp_path):
     assert proc.returncode == 2
     assert f"{bad}:2: label 'hawkish' is not one of task.labels" in proc.stderr + proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_latest_moves_only_for_real_runs_and_per_task(tiny_bert, tmp_path):
+    from framing.training import latest_pointer
+
+    out = tmp_path / "outputs"
+    cfg = compose_config(tiny_data_overrides() + [f"model.name_or_path={tiny_bert}", f"output_root={out}"])
+    inside = out / "runs" / "2026-01-01" / "10-00-00_framing"
+    assert latest_pointer(cfg, inside, "framing") == str(out / "latest")
+    assert latest_pointer(cfg, inside, "topics") == str(out / "latest-topics")
+    assert latest_pointer(cfg, out / "multirun" / "2026-01-01" / "0", "framing") is None
+    assert latest_pointer(cfg, tmp_path / "elsewhere", "framing") is None
+    tiny = compose_config(tiny_data_overrides() + ["model=tiny", f"output_root={out}"])
+    assert latest_pointer(tiny, inside, "framing") is None
+
+
+def test_progress_bar_false_silences_every_bar_and_known_warnings(tiny_bert, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "train.py"), f"model.name_or_path={tiny_bert}", "model.max_length=64",
+         "trainer.max_steps=3", "trainer.eval_strategy=steps", "trainer.eval_steps=3", "trainer.progress_bar=false",
+         "export.onnx=false", "evaluate_test=false", f"output_root={tmp_path}", *tiny_data_overrides()],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    output = proc.stdout + proc.stderr
+    for bar in ("it/s]", "examples/s]", "Loading weights", "Writing model shards"):
+        assert bar not in output, bar
+    assert "UndefinedMetricWarning" not in output

@@ -21,7 +21,7 @@ from framing import metrics as M
 from framing.bundle import METRICS
 from framing.errors import FramingError
 
-SPLITS = (M.VAL, M.TEST)
+SPLITS = (M.VAL, M.TEST, M.CHALLENGE)
 AGGREGATED = M.SCALAR_METRICS + (M.MCC, M.KAPPA, M.LOG_LOSS, M.BRIER, M.ECE)
 
 
@@ -33,8 +33,22 @@ def find_runs(paths: list[Path]) -> list[Path]:
     return runs
 
 
-def aggregate(runs: list[Path]) -> dict:
-    """{"runs": [...], "metrics": {"val/macro_f1": {"mean", "std", "min", "max", "values"}, ...}}."""
+def task_of(run_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """(task name, labels) of a run's export, from its manifest."""
+    manifest = json.loads((run_dir / "export" / "manifest.json").read_text())
+    return manifest["task"], tuple(manifest["labels"])
+
+
+def aggregate(runs: list[Path], mix_tasks: bool = False) -> dict:
+    """{"runs": [...], "metrics": {"val/macro_f1": {"mean", "std", "min", "max", "values"}, ...}}.
+
+    Runs of different tasks or label sets are refused (their means mean nothing) unless ``mix_tasks``.
+    """
+    tasks = {task_of(r) for r in runs if (r / "export" / "manifest.json").is_file()}
+    if len(tasks) > 1 and not mix_tasks:
+        listed = "; ".join(f"{name} {list(labels)}" for name, labels in sorted(tasks))
+        raise FramingError(f"the runs belong to {len(tasks)} different tasks or label sets ({listed}); aggregate "
+                           "each task's runs apart, or pass --mix-tasks to average them anyway")
     values: dict[str, list[float]] = {}
     for run_dir in runs:
         metrics = json.loads((run_dir / "export" / METRICS).read_text())
@@ -67,7 +81,7 @@ def to_markdown(result: dict) -> str:
              "| metric | mean ± std | min | max | n |", "|---|---|---|---|---|"]
     for key, s in result["metrics"].items():
         lines.append(f"| {key} | {s['mean']:.4f} ± {s['std']:.4f} | {s['min']:.4f} | {s['max']:.4f} | {s['n']} |")
-    lines += ["", "| run | overrides | val/macro_f1 | test/macro_f1 |", "|---|---|---|---|"]
+    lines += ["", "| run | overrides | val/macro_f1 | test/macro_f1 | challenge/macro_f1 |", "|---|---|---|---|---|"]
     for row in sorted(result["table"], key=lambda r: -(r[M.key(M.VAL, M.MACRO_F1)] or 0)):
         cells = [f"{row[M.key(s, M.MACRO_F1)]:.4f}" if row[M.key(s, M.MACRO_F1)] is not None else "" for s in SPLITS]
         lines.append(f"| `{Path(row['run']).name}` | {' '.join(row['overrides'])} | " + " | ".join(cells) + " |")
@@ -78,9 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Aggregate training runs into mean ± std per metric.")
     parser.add_argument("paths", nargs="+", type=Path, help="multirun directories or run directories")
     parser.add_argument("--out", type=Path, help="where to write aggregate.json/.md (default: first path)")
+    parser.add_argument("--mix-tasks", action="store_true", help="average runs of different tasks or label sets")
     args = parser.parse_args(argv)
     try:
-        result = aggregate(find_runs(args.paths))
+        result = aggregate(find_runs(args.paths), mix_tasks=args.mix_tasks)
     except FramingError as err:
         raise SystemExit(f"error: {err}") from None
     out = args.out or args.paths[0]

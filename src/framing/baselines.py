@@ -45,9 +45,11 @@ def baseline_probs(
     labels: LabelSpace,
     backbone: str | None = None,
     seed: int = 0,
+    skipped: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Probabilities of each baseline on ``texts``; ``frozen_embedding_logreg`` needs ``backbone``
-    (a model id, directory or ``package:`` name) and is left out, with a warning, if it cannot load."""
+    (a model id, directory or ``package:`` name) and is left out, with a warning and its reason put
+    into ``skipped``, when there is none (random weights embed nothing) or it cannot load."""
     y = np.asarray(train_targets)
     n, multi = len(labels), labels.multi_label
     out = {}
@@ -55,6 +57,8 @@ def baseline_probs(
     out["majority"] = _probs(majority, texts, n, multi)
     tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), _logreg(labels, seed))
     out["tfidf_logreg"] = _probs(tfidf.fit(train_texts, y), texts, n, multi)
+    if not backbone and skipped is not None:
+        skipped["frozen_embedding_logreg"] = "the model was built from scratch: its random weights embed nothing"
     if backbone:
         from framing.model import embed_texts
 
@@ -64,6 +68,8 @@ def baseline_probs(
             x = embed_texts(backbone, list(texts)).astype(np.float64)
         except (OSError, ValueError, FramingError) as err:
             log.warning("frozen-embedding baseline skipped: cannot load backbone %s (%s)", backbone, err)
+            if skipped is not None:
+                skipped["frozen_embedding_logreg"] = f"cannot load the backbone {backbone}: {err}"
         else:
             out["frozen_embedding_logreg"] = _probs(_logreg(labels, seed).fit(train_x, y), x, n, multi)
     return out

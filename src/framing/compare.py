@@ -27,10 +27,12 @@ from framing.export import load_bundle, read_manifest
 ALPHA = 0.05
 
 
-def predictions(export_dir: Path, eval_file: Path) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+def predictions(export_dir: Path, eval_file: Path, text_column: str | None = None,
+                label_column: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     model, tokenizer, labels, manifest = load_bundle(export_dir)
     columns = manifest["data"]
-    dataset = load_file(eval_file, labels, columns["text_column"], columns["label_column"])
+    dataset = load_file(eval_file, labels, text_column or columns["text_column"],
+                        label_column or columns["label_column"], column_keys="--text-column / --label-column")
     logits = predict_logits(model, tokenizer, dataset["text"], manifest["max_length"])
     probs = M.logits_to_probs(logits, labels.multi_label, manifest["calibration"]["temperature"])
     pred = M.predict_indices(probs, labels.multi_label, decision_thresholds(manifest["calibration"], labels))
@@ -38,9 +40,9 @@ def predictions(export_dir: Path, eval_file: Path) -> tuple[np.ndarray, np.ndarr
 
 
 def compare(export_a: Path, export_b: Path, eval_file: Path, resamples: int = M.BOOTSTRAP_RESAMPLES,
-            seed: int = M.BOOTSTRAP_SEED) -> dict:
-    gold, pred_a, names, multi = predictions(export_a, eval_file)
-    gold_b, pred_b, names_b, _ = predictions(export_b, eval_file)
+            seed: int = M.BOOTSTRAP_SEED, text_column: str | None = None, label_column: str | None = None) -> dict:
+    gold, pred_a, names, multi = predictions(export_a, eval_file, text_column, label_column)
+    gold_b, pred_b, names_b, _ = predictions(export_b, eval_file, text_column, label_column)
     if names != names_b:
         raise FramingError(f"the exports have different labels: {names} vs {names_b}")
     k = len(names)
@@ -74,11 +76,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("export_a", type=Path)
     parser.add_argument("export_b", type=Path)
     parser.add_argument("--eval-file", type=Path, help="labeled file (default: the test file recorded in A)")
+    parser.add_argument("--text-column", help="text column of the eval file (default: the one A was trained on)")
+    parser.add_argument("--label-column", help="label column of the eval file (default: the one A was trained on)")
     parser.add_argument("--out", type=Path, help="directory for compare.json")
     args = parser.parse_args(argv)
     try:
         eval_file = args.eval_file or Path(read_manifest(args.export_a, verify=False)["data"]["test_file"])
-        result = compare(args.export_a, args.export_b, eval_file)
+        result = compare(args.export_a, args.export_b, eval_file, text_column=args.text_column,
+                         label_column=args.label_column)
     except FramingError as err:
         raise SystemExit(f"error: {err}") from None
     if args.out:

@@ -145,6 +145,7 @@ class ExportConfig:
     _partial_: bool = True
     dirname: str = "export"  # inside the run directory
     latest_link: str | None = "${output_root}/latest"  # pointer to the newest export; null disables
+    latest_default_task: str = "framing"  # the task whose pointer is latest_link itself; others: <link>-<task>
     onnx: bool = True  # onnx/model.onnx (fp32), gated on parity with PyTorch
     int8: bool = True  # onnx/model.int8.onnx (dynamic int8), gated too; needs onnx
     opset: int = 17
@@ -183,6 +184,9 @@ class EvaluateConfig:
     eval_file: str | None = None
     # Default: this run's Hydra directory.
     output_dir: str | None = None
+    # Columns of eval_file; null: the columns the export was trained on (its manifest's data section).
+    text_column: str | None = None
+    label_column: str | None = None
     batch_size: int = 64
     baselines: bool = True  # score majority class and TF-IDF + logistic regression beside the model
     output_root: str = "outputs"

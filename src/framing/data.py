@@ -28,6 +28,10 @@ from framing.labels import LabelSpace
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test", "challenge")
+# Columns the loader itself writes into every Dataset: a meta column may not be called so.
+RESERVED_COLUMNS = {"text": "the checked text", "label": "the label name(s)", "labels": "the model target",
+                    "source": "each row's origin, file:line", "length": "the token count", "input_ids": "token ids",
+                    "attention_mask": "the padding mask", "token_type_ids": "segment ids"}
 MAX_LISTED_PROBLEMS = 20
 
 
@@ -150,7 +154,8 @@ def _parse_label(value: Any, labels: LabelSpace) -> tuple[Any, str | None]:
 
 
 def check_rows(
-    rows: Sequence[Row], path: str | Path, labels: LabelSpace, text_column: str, label_column: str
+    rows: Sequence[Row], path: str | Path, labels: LabelSpace, text_column: str, label_column: str,
+    column_keys: str = "data.text_column / data.label_column",
 ) -> tuple[list[tuple[Row, str, Any]], list[tuple[Row, str]]]:
     """Split rows into clean (row, text, label) and problems (row, reason); a missing column fails at once.
 
@@ -164,7 +169,7 @@ def check_rows(
     if missing:
         raise DataError(
             f"{path}: missing column(s) {missing}; columns found: {found}. "
-            "Set data.text_column / data.label_column to the names your file uses."
+            f"Set {column_keys} to the names your file uses."
         )
     problems: list[tuple[Row, str]] = []
     clean: list[tuple[Row, str, Any]] = []
@@ -230,15 +235,22 @@ def load_file(
     meta_columns: Sequence[str] = (),
     on_bad_row: str = "error",
     rejected: list[dict] | None = None,
+    column_keys: str = "data.text_column / data.label_column",
 ) -> Dataset:
     """One labeled file -> Dataset with columns text, label (names), labels (model targets), source
     ("file:line") and the meta columns present.
 
     ``on_bad_row="error"`` raises one DataError listing every bad row; ``"skip"`` leaves them out
-    and appends ``{"source", "reason", "record"}`` for each to ``rejected``.
+    and appends ``{"source", "reason", "record"}`` for each to ``rejected``. ``column_keys`` names the
+    settings that choose the columns, for the error message (they differ between entry points).
     """
+    clashes = [name for name in meta_columns if name in RESERVED_COLUMNS]
+    if clashes:
+        raise DataError(f"data.meta_columns lists {clashes}: reserved for the loader's own columns "
+                        f"({', '.join(f'{c}: {RESERVED_COLUMNS[c]}' for c in clashes)}). Rename the column in "
+                        f"{path} (e.g. {clashes[0]}_name) and list the new name.")
     rows = read_rows(path)
-    clean, problems = check_rows(rows, path, labels, text_column, label_column)
+    clean, problems = check_rows(rows, path, labels, text_column, label_column, column_keys)
     if problems:
         if on_bad_row != "skip":
             raise DataError(_problem_report(path, problems, len(rows)) + _label_hint(rows, labels, label_column))

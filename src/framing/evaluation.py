@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 def run(cfg, run_dir: str | Path) -> dict:
     """Entry point of ``evaluate.py``: fill the defaults from the bundle, then evaluate."""
+    from framing.quiet import quiet
+
+    quiet()
     export_dir = resolve_export_dir(cfg.export_dir)
     data = read_manifest(export_dir, verify=False)["data"]
     eval_file = cfg.eval_file or data["test_file"]
@@ -42,7 +45,8 @@ def run(cfg, run_dir: str | Path) -> dict:
         raise FramingError(f"{export_dir} records no test file; pass eval_file=PATH")
     train_file = data["train_file"] if cfg.baselines and Path(data["train_file"]).exists() else None
     output_dir = Path(cfg.output_dir or run_dir)
-    report = evaluate_export(export_dir, eval_file, output_dir, cfg.batch_size, train_file)
+    report = evaluate_export(export_dir, eval_file, output_dir, cfg.batch_size, train_file,
+                             text_column=cfg.text_column, label_column=cfg.label_column)
     return {**report, "output_dir": str(output_dir)}
 
 
@@ -89,17 +93,22 @@ def evaluate_export(
     output_dir: str | Path,
     batch_size: int = 64,
     train_file: str | Path | None = None,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    column_keys: str = "text_column / label_column",
 ) -> dict:
     """Evaluate the bundle on ``eval_file`` and write everything into ``output_dir``; return metrics.json's content.
 
-    With ``train_file``, the baselines are fitted on it and scored on the same rows.
+    With ``train_file``, the baselines are fitted on it and scored on the same rows. The columns
+    are the bundle's training columns unless ``text_column`` / ``label_column`` name others.
     """
     export_dir = resolve_export_dir(export_dir)
     model, tokenizer, labels, manifest = load_bundle(export_dir)
     columns, fitted = manifest["data"], manifest["calibration"]
     names, multi = list(labels.labels), labels.multi_label
     threshold = decision_thresholds(fitted, labels)
-    dataset = load_file(eval_file, labels, columns["text_column"], columns["label_column"], columns["meta_columns"])
+    dataset = load_file(eval_file, labels, text_column or columns["text_column"],
+                        label_column or columns["label_column"], columns["meta_columns"], column_keys=column_keys)
     texts, gold = dataset["text"], np.asarray(dataset["labels"]).astype(int)
 
     logits = predict_logits(model, tokenizer, texts, manifest["max_length"], batch_size)
@@ -121,10 +130,15 @@ def evaluate_export(
         train = load_file(train_file, labels, columns["text_column"], columns["label_column"])
         trained = OmegaConf.load(export_dir / TRAINING_CONFIG).model
         backbone = None if trained.from_scratch else trained.name_or_path  # random weights embed nothing
+        skipped: dict[str, str] = {}
         report["baselines"] = {
             name: full_metrics(gold, baseline, names, multi, labels.threshold)
-            for name, baseline in baseline_probs(train["text"], train["labels"], texts, labels, backbone).items()
+            for name, baseline in baseline_probs(train["text"], train["labels"], texts, labels, backbone,
+                                                 skipped=skipped).items()
         }
+        report["baselines_skipped"] = skipped
+    else:
+        report["baselines_skipped"] = {"all": "baselines=false, or the export's training file is not available"}
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

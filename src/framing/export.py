@@ -73,6 +73,7 @@ def write_export(
     calibration: dict[str, Any] | None = None,
     dirname: str = "export",
     latest_link: str | None = None,
+    latest_default_task: str | None = None,
     validation: tuple[list[str], Any] | None = None,
     onnx: bool = True,
     int8: bool = True,
@@ -84,6 +85,8 @@ def write_export(
     """Write the bundle into ``run_dir/dirname`` atomically and point ``latest_link`` at it.
 
     ``validation`` (texts, gold targets) feeds the ONNX parity gate (``parity``: its thresholds).
+    ``latest_link`` is decided by :func:`framing.training.latest_pointer` (which reads
+    ``latest_default_task``): only real runs move it.
     """
     final = Path(run_dir) / dirname
     if final.exists():

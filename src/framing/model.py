@@ -18,6 +18,7 @@ from framing.backbones import resolve_backbone
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
 
+
 def build_model(
     labels: LabelSpace,
     name_or_path: str,

@@ -68,9 +68,11 @@ def render_model_card(
     lines += [
         f"# {labels.name} classifier",
         "",
-        f"A {kind} sentence classifier for the `{labels.name}` task, fine-tuned from "
-        f"`{model['name_or_path']}` with framing. Texts are truncated to "
-        f"{model['max_length']} tokens.",
+        f"A {kind} sentence classifier for the `{labels.name}` task, "
+        + (f"trained from random initialisation (a `{model['name_or_path']}` tokenizer on a randomly initialised "
+           "model): a smoke-test model whose predictions mean nothing. " if model.get("from_scratch") else
+           f"fine-tuned from the pretrained backbone `{model['name_or_path']}`. ")
+        + f"Texts are truncated to {model['max_length']} tokens.",
         "",
         "## Labels",
         "",
@@ -119,7 +121,7 @@ def render_model_card(
         "## Intended use",
         "",
         intended_use or (
-            f"Measuring how sentences of news and commentary frame the subject of the `{labels.name}` task, in "
+            f"Labeling sentences with the `{labels.name}` task's labels ({', '.join(f'`{n}`' for n in names)}), in "
             "aggregate (share of sentences per label across articles, outlets or periods), as one input to human "
             "analysis. It is not meant to judge the truth of a statement, to rate or rank individual authors or "
             "outlets on its own, or to make automated decisions about people."

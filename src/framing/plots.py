@@ -42,20 +42,30 @@ def confusion(matrix: np.ndarray, names: list[str], path: Path) -> None:
 
 
 def reliability(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path, bins: int = ECE_BINS) -> None:
-    """Accuracy against confidence per equal-width bin, one line per set of probabilities (e.g. before/after)."""
+    """Accuracy against confidence per equal-width bin, one line per set of probabilities (e.g. before/after).
+
+    Marker area grows with the bin's row count, and each point is annotated with it, so a bin of
+    three rows cannot pass for a trend.
+    """
     plt = _pyplot()
     edges = np.linspace(0, 1, bins + 1)
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
     for name, (correct, confidence) in curves.items():
         index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-        xs, ys = [], []
+        xs, ys, ns = [], [], []
         for b in range(bins):
             mask = index == b
             if mask.any():
                 xs.append(confidence[mask].mean())
                 ys.append(correct[mask].mean())
-        ax.plot(xs, ys, "o-", label=name)
+                ns.append(int(mask.sum()))
+        line = ax.plot(xs, ys, "-", label=f"{name} (n per bin shown)")[0]
+        sizes = 12 + 200 * np.asarray(ns) / max(max(ns, default=1), 1)
+        ax.scatter(xs, ys, s=sizes, color=line.get_color(), alpha=0.7)
+        for x, y, n in zip(xs, ys, ns, strict=True):
+            ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=7,
+                        color=line.get_color())
     ax.set_xlabel("confidence")
     ax.set_ylabel("accuracy")
     ax.set_xlim(0, 1)

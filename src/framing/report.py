@@ -43,6 +43,8 @@ def write_report(report: dict, figures: dict[str, str], output_dir: Path) -> Pat
         lines += ["", "Baselines are fitted on the training file of the export: majority class, TF-IDF "
                   "(word 1-2-grams) + logistic regression, and logistic regression on the frozen "
                   "backbone's mean-pooled embeddings."]
+    for name, reason in report.get("baselines_skipped", {}).items():
+        lines += ["", f"Not shown: {'every baseline' if name == 'all' else f'`{name}`'}: {reason}."]
 
     calibration, before = report["calibration"], report["uncalibrated"]
     lines += ["", "## Calibration", ""]

@@ -38,6 +38,7 @@ from framing.data import label_counts, tokenize
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
 from framing.labels import from_config as labels_from_config
+from framing.quiet import quiet
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +54,18 @@ class RunResult:
 
 
 def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
-        resume_from: str | None = None) -> RunResult:
+        resume_from: str | None = None, overrides: list[str] | None = None) -> RunResult:
     """Train, export and evaluate one model (export and evaluation on the main process only).
 
     With ``resume=RUN_DIR`` it continues that run instead (see :func:`resume`); with
     ``cv.folds > 1`` (or -1) it runs grouped cross-validation (see :func:`framing.cv.run_cv`).
-    ``callbacks`` are extra ``TrainerCallback`` objects for programmatic use.
+    ``callbacks`` are extra ``TrainerCallback`` objects for programmatic use; ``overrides`` the
+    command line's ``key=value`` list, which a resume checks.
     """
     if cfg.resume:
-        return resume(Path(cfg.resume), callbacks)
+        return resume(Path(cfg.resume), callbacks, overrides)
     run_dir = Path(run_dir)
+    quiet(cfg.trainer.progress_bar)
     if cfg.cv.folds > 1 or cfg.cv.folds == -1:
         from framing.cv import run_cv
 
@@ -106,6 +109,9 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
         result.calibration["prior"] = prior
     log.info("calibration fitted on validation: %s", result.calibration)
     result.metrics[M.VAL] = score(val_logits, val_gold, labels, result.calibration)
+    if labels.multi_label:  # its thresholds were fitted on this very split
+        result.metrics[M.VAL]["thresholds_fitted_on_this_split"] = True
+        result.metrics[M.VAL]["macro_f1_cross_fitted"] = result.calibration["cross_fitted_macro_f1"]
     for split, name in (("test", M.TEST), ("challenge", M.CHALLENGE)):
         if split in encoded:
             result.metrics[name] = score(*predict_logits(trainer, encoded[split]), labels, result.calibration)
@@ -113,6 +119,7 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
     if trainer.is_world_process_zero():
         result.export_dir = instantiate(cfg.export)(
             run_dir=run_dir, model=trainer.model, tokenizer=tokenizer, labels=labels, cfg=cfg,
+            latest_link=latest_pointer(cfg, run_dir, labels.name),
             metrics=result.metrics, calibration=result.calibration,
             validation=(splits["validation"]["text"], splits["validation"]["labels"]),  # the ONNX parity gate
         )
@@ -133,8 +140,38 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
     return result
 
 
-def resume(run_dir: Path, callbacks: list | None = None) -> RunResult:
-    """Continue an interrupted run in its own directory, with its saved config, from its last complete checkpoint."""
+# Settings a resumed run may change: they affect what is written after training, or logging, never
+# what is trained. Any other difference from the saved config is refused.
+RESUME_SAFE = ("export.", "evaluate_test", "trainer.progress_bar", "trainer.tensorboard", "trainer.logging_steps",
+               "trainer.mlflow", "trainer.mlflow_uri", "output_root")
+
+
+def resume_overrides(overrides: list[str]) -> dict:
+    """{key: value} of a resume command's overrides; a FramingError naming any that would change the training."""
+    import yaml
+
+    from framing.errors import FramingError
+
+    parsed = {}
+    for item in overrides:
+        key, _, value = item.lstrip("+~").partition("=")
+        if key == "resume" or key.startswith("hydra."):
+            continue
+        parsed[key] = yaml.safe_load(value) if value else None
+    unsafe = [k for k in parsed if not k.startswith(RESUME_SAFE)]
+    if unsafe:
+        raise FramingError(f"resume: {', '.join(unsafe)} would change what is trained, and a resumed run continues "
+                           f"the saved training exactly; drop them, or start a new run. Settings that may change on "
+                           f"resume: {', '.join(RESUME_SAFE)}")
+    return parsed
+
+
+def resume(run_dir: Path, callbacks: list | None = None, overrides: list[str] | None = None) -> RunResult:
+    """Continue an interrupted run in its own directory, with its saved config, from its last complete checkpoint.
+
+    ``overrides`` are the resume command's own (``key=value``): export, evaluation and logging
+    settings are applied and logged; any other is an error.
+    """
     from omegaconf import OmegaConf
 
     from framing.errors import FramingError
@@ -149,8 +186,51 @@ def resume(run_dir: Path, callbacks: list | None = None) -> RunResult:
         raise FramingError(f"resume={run_dir}: no complete checkpoint in {run_dir / 'checkpoints'}; start a new run")
     cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
     cfg.resume = None
+    for key, value in resume_overrides(overrides or []).items():
+        OmegaConf.update(cfg, key, value, merge=False)
+        log.info("resume: applying %s=%r", key, value)
     log.info("resuming %s from %s", run_dir, checkpoint)
     return run(cfg, run_dir, callbacks, resume_from=str(checkpoint))
+
+
+def latest_pointer(cfg: DictConfig, run_dir: Path, task: str) -> str | None:
+    """Where ``latest`` should point from, or None: only a finished run of a trained backbone, launched into
+    ``<output_root>/runs/`` (so never a multirun job, a debug run or a run placed elsewhere). The default
+    task's pointer is ``latest``; another task's is ``latest-<task>``, so a service pinned to one task's
+    pointer never receives another task's model."""
+    link = cfg.export.latest_link
+    if not link or cfg.model.from_scratch is not None:
+        return None
+    runs = (Path(cfg.output_root) / "runs").resolve()
+    if not Path(run_dir).resolve().is_relative_to(runs):
+        return None
+    link = Path(link)
+    return str(link if task == cfg.export.latest_default_task else link.with_name(f"{link.name}-{task}"))
+
+
+def interrupted_message(run_dir: str | Path) -> str:
+    """What a Ctrl-C leaves, in one line: where the run is and how to continue it."""
+    run_dir = Path(run_dir)
+    if last_complete_checkpoint(run_dir / "checkpoints") is not None:
+        return f"interrupted: run directory {run_dir}; continue it with: python train.py resume={run_dir}"
+    return f"interrupted before the first checkpoint: nothing to resume in {run_dir}; start the run again"
+
+
+def close_failed_run(run_dir: str | Path, err: Exception) -> str:
+    """A run that failed before training leaves no junk directory; one that trained is marked FAILED.
+
+    Returns the note appended to the error message.
+    """
+    import shutil
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return ""
+    if (run_dir / "checkpoints").exists() or (run_dir / "rejected.jsonl").exists() or (run_dir / "export").exists():
+        (run_dir / "FAILED").write_text(f"{err}\n")
+        return f"\n(run directory kept and marked {run_dir / 'FAILED'})"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return f"\n(run directory {run_dir} removed: nothing was trained)"
 
 
 def last_complete_checkpoint(folder: Path) -> Path | None:
@@ -406,6 +486,9 @@ def _print_summary(result: RunResult, run_dir: Path) -> None:
     for split in (M.VAL, M.TEST, M.CHALLENGE):
         if split in result.metrics:
             lines.append(f"{M.key(split, M.MACRO_F1)} = {result.metrics[split][M.MACRO_F1]:.4f}")
+            if result.metrics[split].get("thresholds_fitted_on_this_split"):
+                lines[-1] += (f"  (thresholds fitted on this split: optimistic; cross-fitted "
+                              f"{result.metrics[split]['macro_f1_cross_fitted']:.4f})")
     for name, scores in result.metrics.get("test_baselines", {}).items():
         lines.append(f"{M.key(M.TEST, M.MACRO_F1)} = {scores[M.MACRO_F1]:.4f}  baseline {name}")
     if "test_from_export" in result.metrics:
