@@ -116,15 +116,18 @@ def check_contrast_sets(rows: list[dict]) -> int:
 
 
 def assign_splits(docs: list[dict], seed: int = SEED) -> dict[str, str]:
-    """doc_id -> split, grouped by document and stratified by voice."""
+    """doc_id -> split, grouped by document and stratified by voice.
+
+    Each voice is drawn by its own generator (seeded by the seed and the voice), so adding a
+    voice never moves another voice's documents.
+    """
     by_voice: dict[str, list[str]] = defaultdict(list)
     for doc in docs:
         by_voice[doc["voice"]].append(doc["doc_id"])
-    rng = random.Random(seed)
     assignment = {}
     for voice in sorted(by_voice):
         ids = sorted(by_voice[voice])
-        rng.shuffle(ids)
+        random.Random(f"{seed}-{voice}").shuffle(ids)
         n_val = max(1, round(len(ids) * SPLIT_SHARES[1][1]))
         n_test = max(1, round(len(ids) * SPLIT_SHARES[2][1]))
         for i, doc_id in enumerate(ids):
