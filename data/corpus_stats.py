@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from profile import REAL_PAGES, contrast_sets, profile
+from text_profile import REAL_PAGES, contrast_sets, profile
 
 import numpy as np
 from build_corpus import HERE, LABELS, challenge_rows, load_documents, read_jsonl, sentences

@@ -58,7 +58,7 @@ def measures(splits, profile_module):
 
 @pytest.fixture(scope="module")
 def profile_module():
-    spec = importlib.util.spec_from_file_location("corpus_profile", ROOT / "data" / "profile.py")
+    spec = importlib.util.spec_from_file_location("corpus_profile", ROOT / "data" / "text_profile.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
