@@ -36,6 +36,7 @@ RECIPES = {
     "v1_default": [],
     "no_class_weight": ["trainer.class_weight=none"],
     "short": ["trainer.epochs=3", "trainer.class_weight=none", "trainer.early_stopping_patience=0"],
+    "short_weighted": ["trainer.epochs=3", "trainer.class_weight=auto", "trainer.early_stopping_patience=0"],
     "short_lr5e-5": ["trainer.epochs=3", "trainer.class_weight=none", "trainer.early_stopping_patience=0",
                      "trainer.learning_rate=5e-5"],
     "short_smooth": ["trainer.epochs=3", "trainer.class_weight=none", "trainer.early_stopping_patience=0",
@@ -80,7 +81,15 @@ def scores(gold: np.ndarray, logits: np.ndarray) -> dict:
             "per_class_f1": {k: v["f1"] for k, v in m[M.PER_CLASS].items()}}
 
 
+def corpus_version() -> str:
+    """sha256 (first 12) of the training split: which corpus a result was measured on."""
+    import hashlib
+
+    return hashlib.sha256((DATA / "train.jsonl").read_bytes()).hexdigest()[:12]
+
+
 def record(entry: dict) -> None:
+    entry["corpus"] = corpus_version()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     key = (entry["recipe"], entry["variant"], entry.get("seed"))
@@ -220,7 +229,7 @@ def finetune(args) -> None:
 
 
 def table(args) -> None:
-    rows = json.loads(RESULTS.read_text())
+    rows = [r for r in json.loads(RESULTS.read_text()) if r.get("corpus") == corpus_version()]
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["recipe"], r["variant"]), []).append(r)

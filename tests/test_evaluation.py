@@ -156,3 +156,27 @@ def logits_to_probs_multi(logits):
     from framing.metrics import logits_to_probs
 
     return logits_to_probs(logits, True)
+
+
+def test_evaluate_maps_other_columns_and_hints_at_keys_that_exist(evaluated, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES, ROOT
+
+    result, _, _, _ = evaluated
+    renamed = tmp_path / "renamed.jsonl"
+    rows = [json.loads(line) for line in (FIXTURES / "tiny_test.jsonl").read_text().splitlines()]
+    renamed.write_text("".join(json.dumps({"sentence": r["text"], "stance": r["label"]}) + "\n" for r in rows))
+    base = [sys.executable, str(ROOT / "evaluate.py"), f"export_dir={result.export_dir}", f"eval_file={renamed}",
+            f"output_dir={tmp_path / 'out'}", "baselines=false"]
+    missing = subprocess.run(base, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "Set text_column / label_column" in missing.stderr, missing.stderr[-2000:]
+    mapped = subprocess.run(base + ["text_column=sentence", "label_column=stance"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert mapped.returncode == 0, mapped.stderr[-2000:]
+    report = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert report["n"] == len(rows) and "every baseline" in (tmp_path / "out" / "report.md").read_text()
+    helped = subprocess.run([sys.executable, str(ROOT / "evaluate.py"), "--help"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert "text_column" in helped.stdout and "trainer" not in helped.stdout

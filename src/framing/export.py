@@ -214,3 +214,29 @@ def _git_commit() -> str | None:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``framing-export RUN_DIR [export.key=value ...]``: the bundle of a trained run, from its best checkpoint."""
+    import argparse
+    import logging
+
+    parser = argparse.ArgumentParser(description="Write the export bundle of a trained run from its best "
+                                     "checkpoint (after a failed export, or with other export settings).")
+    parser.add_argument("run_dir", help="outputs/runs/<date>/<time>_<task>")
+    parser.add_argument("overrides", nargs="*", help="export.*, evaluate_test or logging settings, key=value")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s][%(name)s][%(levelname)s] - %(message)s")
+    from framing.training import export_run
+
+    try:
+        result = export_run(args.run_dir, args.overrides)
+    except FramingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"export: {result.export_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

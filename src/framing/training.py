@@ -91,6 +91,13 @@ def run(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None,
     if trainer.is_world_process_zero():
         (run_dir / RUN_HISTORY).write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
 
+    return finish(cfg, run_dir, trainer, labels, splits, encoded, tokenizer)
+
+
+def finish(cfg: DictConfig, run_dir: Path, trainer: Trainer, labels: LabelSpace, splits, encoded,
+           tokenizer) -> RunResult:
+    """After training: weight averaging, the deployment prior, calibration, scores, the export and its
+    evaluation. Also what :func:`export_run` runs on a trained run's best checkpoint."""
     result = RunResult(trainer=trainer)
     averager = getattr(trainer, "weight_averager", None)
     if averager is not None:
@@ -191,6 +198,57 @@ def resume(run_dir: Path, callbacks: list | None = None, overrides: list[str] | 
         log.info("resume: applying %s=%r", key, value)
     log.info("resuming %s from %s", run_dir, checkpoint)
     return run(cfg, run_dir, callbacks, resume_from=str(checkpoint))
+
+
+def best_checkpoint(folder: Path) -> Path | None:
+    """The checkpoint the Trainer judged best (its last complete checkpoint's ``best_model_checkpoint``),
+    else the last complete one."""
+    last = last_complete_checkpoint(folder)
+    if last is None:
+        return None
+    best = json.loads((last / "trainer_state.json").read_text()).get("best_model_checkpoint")
+    candidate = folder / Path(best).name if best else last
+    return candidate if candidate.is_dir() and any(candidate.glob("*.safetensors")) else last
+
+
+def export_run(run_dir: str | Path, overrides: list[str] | None = None) -> RunResult:
+    """Write the export of a trained run from its best checkpoint: after a failed or skipped export, or
+    again with other export settings (``export.int8=false``, ``export.dirname=export-2``).
+
+    Weight averaging is not redone (its snapshots lived in the training process); the deployment
+    prior, calibration, scores, gates and evaluation are, exactly as at the end of training.
+    """
+    from omegaconf import OmegaConf
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from framing.errors import FramingError
+
+    run_dir = Path(run_dir)
+    saved = run_dir / ".hydra" / "config.yaml"
+    if not saved.is_file():
+        raise FramingError(f"{run_dir}: no saved config at {saved}; pass the directory of a training run")
+    checkpoint = best_checkpoint(run_dir / "checkpoints")
+    if checkpoint is None:
+        raise FramingError(f"{run_dir}: no complete checkpoint in {run_dir / 'checkpoints'} to export")
+    cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
+    cfg.resume = None
+    for key, value in resume_overrides(overrides or []).items():
+        OmegaConf.update(cfg, key, value, merge=False)
+        log.info("export: applying %s=%r", key, value)
+    if (run_dir / cfg.export.dirname).exists():
+        raise FramingError(f"{run_dir / cfg.export.dirname} exists; write another with export.dirname=export-2")
+    quiet(cfg.trainer.progress_bar)
+    labels = labels_from_config(cfg.task, cfg.data)
+    splits = instantiate(cfg.data)(labels=labels, run_dir=run_dir, seed=cfg.seed)
+    log.info("export: from %s", checkpoint)
+    model = AutoModelForSequenceClassification.from_pretrained(checkpoint, use_safetensors=True,
+                                                               dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    encoded = tokenize(splits, tokenizer, cfg.model.max_length)
+    trainer = instantiate(cfg.trainer)(model=model, tokenizer=tokenizer, splits=encoded, raw_train=splits["train"],
+                                       labels=labels, run_dir=run_dir, seed=cfg.seed)
+    trainer.weight_averager = None
+    return finish(cfg, run_dir, trainer, labels, splits, encoded, tokenizer)
 
 
 def latest_pointer(cfg: DictConfig, run_dir: Path, task: str) -> str | None:
