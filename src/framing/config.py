@@ -88,7 +88,7 @@ class ModelConfig:
 class TrainerConfig:
     _target_: str = "framing.training.build_trainer"
     _partial_: bool = True
-    epochs: float = 8.0
+    epochs: float = 3.0
     max_steps: int = -1  # > 0 overrides epochs
     learning_rate: float = 5e-5
     train_batch_size: int = 32
@@ -98,7 +98,7 @@ class TrainerConfig:
     weight_decay: float = 0.01
     lr_scheduler: str = "linear"
     group_by_length: bool = True  # batches of similar length: less padding, faster on CPU
-    class_weight: str = "auto"  # "auto" (inverse frequency) or "none"
+    class_weight: str = "none"  # "none" or "auto" (inverse frequency)
     label_smoothing: float = 0.0  # share of each target spread evenly over the labels (single-label)
     freeze_layers: int = 0  # embeddings and the lowest N encoder layers are not trained; -1: the whole body
     layer_lr_decay: float = 1.0  # < 1: each encoder layer below the top learns this times the one above
@@ -107,7 +107,7 @@ class TrainerConfig:
     # teacher; each training target becomes (1 - distill_alpha) * gold + distill_alpha * teacher.
     distill_file: str | None = None
     distill_alpha: float = 0.5
-    early_stopping_patience: int = 3  # evaluations without improvement; 0 disables
+    early_stopping_patience: int = 0  # evaluations without improvement; 0 disables
     optimized_metric: str = "macro_f1"  # validation metric that picks the best checkpoint
     eval_strategy: str = "epoch"  # "epoch" or "steps"
     eval_steps: int = 50  # used when eval_strategy=steps

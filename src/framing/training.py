@@ -173,29 +173,38 @@ def resume_overrides(overrides: list[str]) -> dict:
     return parsed
 
 
-def resume(run_dir: Path, callbacks: list | None = None, overrides: list[str] | None = None) -> RunResult:
-    """Continue an interrupted run in its own directory, with its saved config, from its last complete checkpoint.
-
-    ``overrides`` are the resume command's own (``key=value``): export, evaluation and logging
-    settings are applied and logged; any other is an error.
-    """
+def saved_config(run_dir: Path, overrides: list[str] | None, what: str) -> DictConfig:
+    """A run's saved config with the safe overrides applied (:func:`resume_overrides`)."""
     from omegaconf import OmegaConf
 
     from framing.errors import FramingError
 
     saved = run_dir / ".hydra" / "config.yaml"
     if not saved.is_file():
-        raise FramingError(f"resume={run_dir}: no saved config at {saved}; pass the directory of a training run")
+        raise FramingError(f"{what}={run_dir}: no saved config at {saved}; pass the directory of a training run")
+    cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
+    cfg.resume = None
+    for key, value in resume_overrides(overrides or []).items():
+        OmegaConf.update(cfg, key, value, merge=False)
+        log.info("%s: applying %s=%r", what, key, value)
+    return cfg
+
+
+def resume(run_dir: Path, callbacks: list | None = None, overrides: list[str] | None = None) -> RunResult:
+    """Continue an interrupted run in its own directory, with its saved config, from its last complete checkpoint.
+
+    ``overrides`` are the resume command's own (``key=value``): export, evaluation and logging
+    settings are applied and logged; any other is an error.
+    """
+
+    from framing.errors import FramingError
+
+    cfg = saved_config(run_dir, overrides, "resume")
     if (run_dir / "export").exists():
         raise FramingError(f"resume={run_dir}: this run already finished (it has an export)")
     checkpoint = last_complete_checkpoint(run_dir / "checkpoints")
     if checkpoint is None:
         raise FramingError(f"resume={run_dir}: no complete checkpoint in {run_dir / 'checkpoints'}; start a new run")
-    cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
-    cfg.resume = None
-    for key, value in resume_overrides(overrides or []).items():
-        OmegaConf.update(cfg, key, value, merge=False)
-        log.info("resume: applying %s=%r", key, value)
     log.info("resuming %s from %s", run_dir, checkpoint)
     return run(cfg, run_dir, callbacks, resume_from=str(checkpoint))
 
@@ -218,23 +227,15 @@ def export_run(run_dir: str | Path, overrides: list[str] | None = None) -> RunRe
     Weight averaging is not redone (its snapshots lived in the training process); the deployment
     prior, calibration, scores, gates and evaluation are, exactly as at the end of training.
     """
-    from omegaconf import OmegaConf
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from framing.errors import FramingError
 
     run_dir = Path(run_dir)
-    saved = run_dir / ".hydra" / "config.yaml"
-    if not saved.is_file():
-        raise FramingError(f"{run_dir}: no saved config at {saved}; pass the directory of a training run")
+    cfg = saved_config(run_dir, overrides, "export")
     checkpoint = best_checkpoint(run_dir / "checkpoints")
     if checkpoint is None:
         raise FramingError(f"{run_dir}: no complete checkpoint in {run_dir / 'checkpoints'} to export")
-    cfg = OmegaConf.merge(OmegaConf.structured(TrainConfigSchema), OmegaConf.load(saved))
-    cfg.resume = None
-    for key, value in resume_overrides(overrides or []).items():
-        OmegaConf.update(cfg, key, value, merge=False)
-        log.info("export: applying %s=%r", key, value)
     if (run_dir / cfg.export.dirname).exists():
         raise FramingError(f"{run_dir / cfg.export.dirname} exists; write another with export.dirname=export-2")
     quiet(cfg.trainer.progress_bar)
