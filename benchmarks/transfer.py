@@ -230,21 +230,25 @@ def finetune(args) -> None:
 
 
 def table(args) -> None:
+    """Markdown: one row per recipe and prior setting, best challenge macro-F1 first (this corpus only)."""
     rows = [r for r in json.loads(RESULTS.read_text()) if r.get("corpus") == corpus_version()]
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["recipe"], r["variant"]), []).append(r)
-    print("| recipe | prior | seeds | test macro-F1 | challenge macro-F1 | challenge neutral false-framing | LOVO |")
+    print("| recipe | prior correction | seeds | test macro-F1 | challenge macro-F1 [95% CI] | "
+          "challenge neutral false-framing | LOVO macro-F1 (mean ± std over voices) |")
     print("|---|---|---|---|---|---|---|")
     ranked = sorted(groups.items(), key=lambda kv: -np.mean([r["challenge"]["macro_f1"] for r in kv[1]]))
     for (recipe, variant), runs in ranked:
-        def stat(split, key):
+        def stat(split, key, runs=runs):
             v = np.array([r[split][key] for r in runs])
-            return f"{v.mean():.3f} ± {v.std():.3f}" if len(v) > 1 else f"{v[0]:.3f}"
-        lovo = runs[0].get("lovo", {}).get("mean_macro_f1")
-        print(f"| {recipe} | {'yes' if variant == 'prior' else 'no'} | {len(runs)} | {stat('test', 'macro_f1')} | "
-              f"{stat('challenge', 'macro_f1')} | {stat('challenge', 'neutral_false_framing')} | "
-              f"{'' if lovo is None else f'{lovo:.3f}'} |")
+            return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
+        ci = np.mean([r["challenge"]["macro_f1_ci95"] for r in runs], axis=0)
+        lovo = runs[0].get("lovo")
+        lovo_cell = f"{lovo['mean_macro_f1']:.3f} ± {lovo['std_macro_f1']:.3f}" if lovo else "not run"
+        print(f"| {recipe} | {'yes' if variant == 'prior' else 'no'} | {len(runs) if runs[0].get('seed') else '-'} | "
+              f"{stat('test', 'macro_f1')} | {stat('challenge', 'macro_f1')} [{ci[0]:.3f}, {ci[1]:.3f}] | "
+              f"{stat('challenge', 'neutral_false_framing')} | {lovo_cell} |")
 
 
 def main() -> None:

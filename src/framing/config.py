@@ -98,7 +98,7 @@ class TrainerConfig:
     weight_decay: float = 0.01
     lr_scheduler: str = "linear"
     group_by_length: bool = True  # batches of similar length: less padding, faster on CPU
-    class_weight: str = "none"  # "none" or "auto" (inverse frequency)
+    class_weight: str = "auto"  # "auto" (inverse frequency) or "none"
     label_smoothing: float = 0.0  # share of each target spread evenly over the labels (single-label)
     freeze_layers: int = 0  # embeddings and the lowest N encoder layers are not trained; -1: the whole body
     layer_lr_decay: float = 1.0  # < 1: each encoder layer below the top learns this times the one above
