@@ -119,7 +119,7 @@ def _cycle(texts: list[str], n: int) -> list[str]:
 
 
 def bench_runtime(export_dir: Path, backend: str, texts: list[str], threads: int, latency_samples: int) -> dict:
-    from framing.runtime import FramingClassifier
+    from framing.serving.runtime import FramingClassifier
 
     clf = FramingClassifier.load(export_dir, backend, threads=threads)
     clf.predict(texts[:64])  # warm-up
@@ -153,8 +153,8 @@ def _vm(pid: int) -> dict[str, float]:
 def bench_service(export_dir: Path, texts: list[str], clients: int, requests: int, threads: int) -> dict:
     """framing-serve in its own process; ``clients`` threads with keep-alive connections share ``requests``."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "framing.serve", str(export_dir), "--port", str(port), "--log-level", "warning",
-           "--threads", str(threads)]
+    cmd = [sys.executable, "-m", "framing.serving.service", str(export_dir), "--port", str(port),
+           "--log-level", "warning", "--threads", str(threads)]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -224,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "inference_speed.json"))
     args = p.parse_args(argv)
 
-    from framing.bundle import read_manifest, resolve_export_dir
-    from framing.runtime import TextEncoder
+    from framing.serving.bundle import read_manifest, resolve_export_dir
+    from framing.serving.runtime import TextEncoder
 
     export_dir = resolve_export_dir(args.export_dir)
     manifest = read_manifest(export_dir)

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from conftest import FIXTURES, compose_config, tiny_train_overrides
 
-from framing.bundle import read_manifest
 from framing.data import load_file
 from framing.errors import FramingError
 from framing.export import write_export
 from framing.onnx_export import ParityError, ParityGates, gate_failures
-from framing.runtime import ONNX_FP32, ONNX_INT8
+from framing.serving.bundle import read_manifest
+from framing.serving.runtime import ONNX_FP32, ONNX_INT8
 
 LABELS = ["pro_alliance", "alarmist", "neutral"]
 
@@ -121,7 +121,7 @@ def test_export_config_keys_compose_and_are_typed():
 
 def test_onnx_matches_pytorch_on_the_run_model(trained):
     """The parity figures are reproducible from the bundle alone: runtime fp32 vs the torch backend."""
-    from framing.runtime import FramingClassifier
+    from framing.serving.runtime import FramingClassifier
 
     result, _, _ = trained
     texts = [json.loads(line)["text"] for line in (FIXTURES / "tiny_test.jsonl").read_text().splitlines()]

@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, ROOT, compose_config, fixture_texts, tiny_data_overrides
 
 from framing.errors import FramingError
-from framing.runtime import FramingClassifier, InferenceEngine, TextEncoder, softmax
+from framing.serving.runtime import FramingClassifier, InferenceEngine, TextEncoder, softmax
 
 LABELS = ["pro_alliance", "alarmist", "neutral"]
 ARTICLE = """Leaders hail new era of friendship
@@ -150,7 +150,7 @@ def test_feed_follows_the_session_inputs_when_there_are_no_token_type_ids(tiny_b
     from framing.labels import LabelSpace
     from framing.model import build_model
     from framing.onnx_export import export_onnx, torch_logits
-    from framing.runtime import OnnxBackend
+    from framing.serving.runtime import OnnxBackend
 
     model, tokenizer = build_model(LabelSpace("framing", LABELS), str(tiny_bert))
     tokenizer.model_input_names = ["input_ids", "attention_mask"]
@@ -207,12 +207,12 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split(".")[0] in ("torch", "transformers"):
             raise ImportError(f"{name} is blocked: the runtime must not need it")
 sys.meta_path.insert(0, Block())
-from framing.runtime import FramingClassifier
-import framing.serve, framing.predict_cli
+from framing.serving.runtime import FramingClassifier
+import framing.serving.service, framing.serving.cli
 clf = FramingClassifier.load(sys.argv[1], sys.argv[2])
 assert len(clf.predict(["The summit opened a new chapter.", "Analysts fear escalation."])) == 2
 assert clf.predict_article("The summit opened a new chapter. Analysts fear escalation.")["n_sentences"] == 2
-framing.serve.create_app(clf)
+framing.serving.service.create_app(clf)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers"))
 assert not loaded, loaded
 print("ok")
@@ -227,7 +227,7 @@ def test_runtime_imports_no_torch(bundle, backend):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "framing.predict_cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "framing.serving.cli", *args], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
 
 

@@ -99,7 +99,7 @@ def render_model_card(
         "Without torch (`pip install 'framing[serve]'`):",
         "",
         "```python",
-        "from framing.runtime import FramingClassifier",
+        "from framing.serving.runtime import FramingClassifier",
         'clf = FramingClassifier.load("path/to/export", backend="onnx-int8")  # or "onnx" (fp32), "torch"',
         'clf.predict(["A sentence to classify."])  # [{"label": ..., "probabilities": {...}}]',
         "clf.predict_article(raw_html_or_text)  # per-sentence predictions and the label distribution",

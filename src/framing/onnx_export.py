@@ -32,7 +32,7 @@ import numpy as np
 
 from framing.errors import FramingError
 from framing.labels import LabelSpace
-from framing.runtime import ONNX_FP32, ONNX_INT8, InferenceEngine, OnnxBackend, TextEncoder, sigmoid, softmax
+from framing.serving.runtime import ONNX_FP32, ONNX_INT8, InferenceEngine, OnnxBackend, TextEncoder, sigmoid, softmax
 
 log = logging.getLogger(__name__)
 

@@ -30,12 +30,12 @@ from transformers.integrations import TensorBoardCallback
 
 from framing import calibration
 from framing import metrics as M
-from framing.bundle import RUN_HISTORY
 from framing.config import Precision
 from framing.config import TrainConfig as TrainConfigSchema
 from framing.data import label_counts, tokenize
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
+from framing.serving.bundle import RUN_HISTORY
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from framing.errors import FramingError
-from framing.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
+from framing.serving.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
+from framing.serving.textio import iter_jsonl, read_lines
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
 CHUNK = 2048  # texts read, predicted and written at a time: bounded memory on large files
@@ -48,24 +49,16 @@ def read_records(path: Path, text_column: str) -> tuple[list[dict[str, Any]], li
         return records, columns
     if suffix in (".jsonl", ".json", ".ndjson"):
         records, columns = [], {}
-        with path.open(encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(f"{path}:{lineno}: invalid JSON ({err.msg}); expected one object a line") from None
-                if isinstance(record, str):
-                    record = {text_column: record}
-                if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
-                    raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
-                                     "(pass --text-column NAME)")
-                records.append(record)
-                columns.update(dict.fromkeys(record))
+        for lineno, record in iter_jsonl(path, InputError):
+            if isinstance(record, str):
+                record = {text_column: record}
+            if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
+                raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
+                                 "(pass --text-column NAME)")
+            records.append(record)
+            columns.update(dict.fromkeys(record))
         return records, list(columns)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return [{text_column: line} for line in lines if line.strip()], [text_column]
+    return [{text_column: line} for line in read_lines(path)], [text_column]
 
 
 def article_files(folder: Path) -> list[Path]:

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from framing.bundle import read_manifest, resolve_export_dir
 from framing.errors import FramingError
+from framing.serving.bundle import read_manifest, resolve_export_dir
 
 __all__ = [
     "BACKENDS",
@@ -129,11 +129,11 @@ class OnnxBackend:
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name: _NUMPY_INT[i.type] for i in self.session.get_inputs() if i.type in _NUMPY_INT}
-        unknown = [i.name for i in self.session.get_inputs() if i.name not in _FEEDS or i.type not in _NUMPY_INT]
+        unknown = [i.name for i in self.session.get_inputs() if i.name not in FEEDS or i.type not in _NUMPY_INT]
         if unknown:
             raise BundleError(
                 f"{path}: model inputs {unknown} are not ones the runtime can feed "
-                f"(it feeds {sorted(_FEEDS)} as integer tensors); re-export with framing"
+                f"(it feeds {sorted(FEEDS)} as integer tensors); re-export with framing"
             )
         self.output = self.session.get_outputs()[0].name
 
@@ -142,29 +142,8 @@ class OnnxBackend:
         return self.session.run([self.output], feed)[0]
 
 
-_FEEDS = ("input_ids", "attention_mask", "token_type_ids")
+FEEDS = ("input_ids", "attention_mask", "token_type_ids")
 _NUMPY_INT = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}
-
-
-class TorchBackend:
-    """The safetensors weights through transformers, for parity checks (imports torch lazily)."""
-
-    def __init__(self, export_dir: Path, threads: int | None = None) -> None:
-        import inspect
-
-        import torch
-        from transformers import AutoModelForSequenceClassification
-
-        if threads:
-            torch.set_num_threads(threads)
-        self.torch = torch
-        self.model = AutoModelForSequenceClassification.from_pretrained(export_dir, use_safetensors=True).eval()
-        self.inputs = [name for name in _FEEDS if name in inspect.signature(self.model.forward).parameters]
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
-        with self.torch.inference_mode():
-            feed = {name: self.torch.from_numpy(batch[name]) for name in self.inputs}
-            return self.model(**feed).logits.float().numpy()
 
 
 class InferenceEngine:
@@ -236,7 +215,12 @@ class FramingClassifier:
                 f"export.int8 off?); choose one of {available_backends(manifest)} or re-export"
             )
         encoder = TextEncoder.from_dir(export_dir, int(manifest["max_length"]))
-        model = TorchBackend(export_dir, threads) if backend == "torch" else OnnxBackend(export_dir / name, threads)
+        if backend == "torch":
+            from framing.serving.torch_backend import TorchBackend  # the one module allowed torch
+
+            model = TorchBackend(export_dir, threads)
+        else:
+            model = OnnxBackend(export_dir / name, threads)
         engine = InferenceEngine(encoder, model, len(manifest["labels"]), batch_size)
         log.info("loaded %s (%s backend, labels %s)", export_dir, backend, manifest["labels"])
         return cls(export_dir, manifest, engine, backend)
