@@ -149,7 +149,8 @@ def test_feed_follows_the_session_inputs_when_there_are_no_token_type_ids(tiny_b
 
     from framing.labels import LabelSpace
     from framing.model import build_model
-    from framing.onnx_export import export_onnx, torch_logits
+    from framing.onnx_export import export_onnx
+    from framing.parity import torch_logits
     from framing.serving.runtime import OnnxBackend
 
     model, tokenizer = build_model(LabelSpace("framing", LABELS), str(tiny_bert))

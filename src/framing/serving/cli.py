@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -143,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tqdm import tqdm
 
     args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="framing-predict: %(message)s")  # e.g. the int8 fallback
     fmt = args.format or ("csv" if args.output is not None and args.output.suffix.lower() in (".csv", ".tsv")
                           else "jsonl")
     try:

@@ -188,6 +188,7 @@ class FramingClassifier:
         self.manifest = manifest
         self.engine = engine
         self.backend = backend
+        self.fallback: str | None = None  # why an onnx-int8 request is served by fp32, if it is
         self.labels: tuple[str, ...] = tuple(manifest["labels"])
         self.multi_label = manifest["problem_type"] == "multi_label"
         calibration = manifest.get("calibration") or {}
@@ -208,6 +209,11 @@ class FramingClassifier:
             raise BundleError(f"backend '{backend}' is not one of {list(BACKENDS)}")
         export_dir = resolve_export_dir(export_dir)
         manifest = read_manifest(export_dir, verify=True)
+        fallback = int8_fallback_reason(manifest) if backend == "onnx-int8" else None
+        if fallback is not None:
+            log.warning("%s ships no int8 file (%s); serving backend 'onnx-int8' with the fp32 file %s",
+                        export_dir, fallback, ONNX_FP32)
+            backend = "onnx"
         name = BACKEND_FILES[backend]
         if name not in manifest["files"]:
             raise BundleError(
@@ -223,7 +229,9 @@ class FramingClassifier:
             model = OnnxBackend(export_dir / name, threads)
         engine = InferenceEngine(encoder, model, len(manifest["labels"]), batch_size)
         log.info("loaded %s (%s backend, labels %s)", export_dir, backend, manifest["labels"])
-        return cls(export_dir, manifest, engine, backend)
+        classifier = cls(export_dir, manifest, engine, backend)
+        classifier.fallback = fallback
+        return classifier
 
     def predict_proba(self, texts: Sequence[str], batch_size: int | None = None,
                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
@@ -287,6 +295,7 @@ class FramingClassifier:
         return {
             "export_dir": str(self.export_dir),
             "backend": self.backend,
+            "int8_fallback": self.fallback,
             "task": self.manifest["task"],
             "labels": list(self.labels),
             "problem_type": self.manifest["problem_type"],
@@ -295,6 +304,15 @@ class FramingClassifier:
             "thresholds": (dict(zip(self.labels, map(float, self.thresholds), strict=True))
                            if self.multi_label else None),
         }
+
+
+def int8_fallback_reason(manifest: dict[str, Any]) -> str | None:
+    """Why a bundle with an fp32 file but no int8 file has none (the int8 gate, or export.int8=false); else None."""
+    files = manifest["files"]
+    if ONNX_INT8 in files or ONNX_FP32 not in files:
+        return None
+    int8 = (manifest.get("parity") or {}).get("int8") or {}
+    return int8.get("reason") or "exported with export.int8=false"
 
 
 def available_backends(manifest: dict[str, Any]) -> list[str]:
