@@ -89,6 +89,19 @@ def test_batching_by_length_keeps_input_order(bundle, texts):
     assert clf.predict([]) == []
 
 
+def test_repeated_texts_run_once_and_come_back_in_place(bundle, texts):
+    clf = FramingClassifier.load(bundle, "onnx")
+    rows = []
+    backend = clf.engine.backend
+    clf.engine.backend = lambda batch: (rows.append(len(batch["input_ids"])), backend(batch))[1]
+    repeated = texts[:5] * 3 + texts[:2]
+    counted = []
+    probs = clf.predict_proba(repeated, progress=counted.append)
+    assert sum(rows) == 5 and sum(counted) == len(repeated)  # five distinct texts computed; the bar still fills
+    np.testing.assert_allclose(probs, np.vstack([clf.predict_proba(texts[:5])] * 3 + [clf.predict_proba(texts[:2])]),
+                               atol=1e-6)
+
+
 @pytest.mark.parametrize("source", ["bundle", "minilm"])
 def test_tokenizer_ids_match_transformers_exactly(source, bundle, texts):
     from transformers import AutoTokenizer

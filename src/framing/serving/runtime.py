@@ -147,7 +147,8 @@ _NUMPY_INT = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}
 
 
 class InferenceEngine:
-    """Texts -> logits in input order: tokenize all, sort by token length, run fixed-size batches."""
+    """Texts -> logits in input order: each distinct text once, tokenized, sorted by token length, in
+    fixed-size batches padded to their own longest text."""
 
     def __init__(self, encoder: TextEncoder, backend: Callable[[dict[str, np.ndarray]], np.ndarray],
                  n_labels: int, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -158,6 +159,13 @@ class InferenceEngine:
     def logits(self, texts: Sequence[str], batch_size: int | None = None,
                progress: Callable[[int], Any] | None = None) -> np.ndarray:
         _check_texts(texts)
+        position: dict[str, int] = {}
+        inverse = np.array([position.setdefault(text, len(position)) for text in texts], dtype=np.int64)
+        if len(position) < len(texts):  # repeated sentences (boilerplate, quotes) run once
+            out = self.logits(list(position), batch_size, progress)[inverse]
+            if progress is not None:
+                progress(len(texts) - len(position))
+            return out
         out = np.zeros((len(texts), self.n_labels), dtype=np.float32)
         if not texts:
             return out
