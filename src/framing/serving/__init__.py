@@ -10,4 +10,6 @@ the torch-free ingestion ``framing.ingest``. ``tests/test_import_contract.py`` k
 - :mod:`framing.serving.service`: ``framing-serve``, the HTTP service
 - :mod:`framing.serving.cli`: ``framing-predict``, batch prediction over files and folders
 - :mod:`framing.serving.textio`: JSON Lines and text-line reading, shared with the training side
+- :mod:`framing.serving.scale`: ``framing-predict FOLDER --engine ray``, Ray Data over an archive
+- :mod:`framing.serving.torch_backend`: ``backend="torch"``, the contract's one exception (lazy torch)
 """

@@ -119,6 +119,7 @@ class OnnxBackend:
     def __init__(self, path: Path, threads: int | None = None, spin: bool = False) -> None:
         import onnxruntime as ort
 
+        self.path = Path(path)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.inter_op_num_threads = 1
