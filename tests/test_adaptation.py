@@ -56,7 +56,7 @@ def test_prior_is_baked_into_the_export_so_pipeline_and_runtime_apply_it(tiny_be
         return np.array([[{o["label"]: o["score"] for o in out}[n] for n in LABELS] for out in clf(texts, top_k=None)])
     np.testing.assert_allclose(logits(shifted.export_dir) - logits(plain.export_dir),
                                np.tile(prior["logit_adjustment"], (len(texts), 1)), atol=1e-4)
-    from framing.runtime import FramingClassifier
+    from framing.serving.runtime import FramingClassifier
 
     runtime = FramingClassifier.load(shifted.export_dir, backend="onnx")
     got = [p["label"] for p in runtime.predict(texts)]

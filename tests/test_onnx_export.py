@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 import yaml
 from conftest import FIXTURES, compose_config, tiny_train_overrides
 
-from framing.bundle import read_manifest
 from framing.data import load_file
 from framing.errors import FramingError
 from framing.export import write_export
-from framing.onnx_export import ParityError, ParityGates, gate_failures
-from framing.runtime import ONNX_FP32, ONNX_INT8
+from framing.onnx_export import ParityError, ParityGates
+from framing.parity import agreement_verdict, fp32_failures, int8_failures
+from framing.serving.bundle import read_manifest
+from framing.serving.runtime import ONNX_FP32, ONNX_INT8
 
 LABELS = ["pro_alliance", "alarmist", "neutral"]
 
@@ -37,10 +39,10 @@ def test_default_run_writes_gated_onnx_files(trained):
     assert {ONNX_FP32, ONNX_INT8, "README.md"} <= set(manifest["files"])
     parity = manifest["parity"]
     assert parity["passed"] and parity["split"] == "validation" and parity["n"] == 9
-    assert parity["gates"] == {"min_agreement_fp32": 0.995, "max_prob_diff_fp32": 1e-4, "min_agreement_int8": 0.98,
-                               "max_macro_f1_drop_int8": 0.01}
-    assert parity["onnx_fp32"]["label_agreement"] >= 0.995 and parity["onnx_fp32"]["max_abs_prob_diff"] <= 1e-4
-    assert parity["onnx_int8"]["label_agreement"] >= 0.98 and parity["onnx_int8"]["macro_f1_drop"] <= 0.01
+    assert parity["gates"] == asdict(ParityGates())  # the defaults of configs/export/default.yaml
+    assert parity["onnx_fp32"]["judged"]["passed"] and parity["onnx_fp32"]["max_abs_prob_diff"] <= 1e-4
+    assert parity["samples"]["offdomain"]["n"] > 0  # the raw-article fixtures (or the challenge file)
+    assert parity["int8"]["attempts"] and parity["int8"]["attempts"][0]["figures"]["offdomain"]["n"] > 0
     assert parity["inputs"] == ["input_ids", "attention_mask", "token_type_ids"]  # BERT: what the tokenizer gives
 
     fp32 = onnx.load(str(result.export_dir / ONNX_FP32))
@@ -48,11 +50,14 @@ def test_default_run_writes_gated_onnx_files(trained):
     assert [i.name for i in fp32.graph.input] == parity["inputs"]
     dims = fp32.graph.input[0].type.tensor_type.shape.dim
     assert [d.dim_param for d in dims] == ["batch", "sequence"]
-    int8 = onnx.load(str(result.export_dir / ONNX_INT8))
-    assert {n.op_type for n in int8.graph.node} & {"MatMulInteger", "DynamicQuantizeMatMul"}
-    kept = parity["int8"]["fp32_nodes"]  # the FFN output projections of the first two layers stay fp32
-    assert len(kept) == 2 and all("output/dense/MatMul" in name and "attention" not in name for name in kept)
-    assert {n.name for n in int8.graph.node if n.op_type == "MatMul"} >= set(kept)
+    if parity["int8"]["shipped"]:  # a 6-step tiny model has close logits: int8 may rightly fail its gate
+        int8 = onnx.load(str(result.export_dir / ONNX_INT8))
+        assert {n.op_type for n in int8.graph.node} & {"MatMulInteger", "DynamicQuantizeMatMul"}
+        kept = parity["int8"]["fp32_nodes"]  # the FFN output projections of the first layers stay fp32
+        assert kept and all("output/dense/MatMul" in name and "attention" not in name for name in kept)
+        assert {n.name for n in int8.graph.node if n.op_type == "MatMul"} >= set(kept)
+    else:
+        assert ONNX_INT8 not in manifest["files"] and parity["int8"]["reason"]
 
 
 def test_model_card_has_front_matter_definitions_metrics_use_and_limits(trained):
@@ -83,11 +88,11 @@ def test_failed_gate_stops_the_export_with_the_figures(trained, tmp_path):
     with pytest.raises(ParityError) as err:
         write_export(tmp_path, result.trainer.model, result.trainer.processing_class, space, cfg, result.metrics,
                      validation=(validation["text"], validation["labels"]),
-                     parity={"max_macro_f1_drop_int8": -1.0})  # int8 would have to beat PyTorch by 100 points
+                     parity={"max_prob_diff_fp32": -1.0})  # fp32 would have to beat exact equality
     message = str(err.value)
-    assert "export.parity.max_macro_f1_drop_int8" in message and "No bundle was written" in message
-    assert "onnx_int8: agreement" in message  # the measured figures
-    assert "What to do: export.int8=false ships without the int8 file" in message
+    assert "export.parity.max_prob_diff_fp32" in message and "No bundle was written" in message
+    assert "onnx_fp32 agreement" in message  # the measured figures
+    assert "What to do: the fp32 file does not reproduce PyTorch" in message
     assert list(tmp_path.iterdir()) == []  # neither the bundle nor its staging directory is left
 
     with pytest.raises(FramingError, match="needs the validation texts"):
@@ -96,17 +101,26 @@ def test_failed_gate_stops_the_export_with_the_figures(trained, tmp_path):
 
 
 def test_gate_failures_name_each_figure_and_its_config_key():
-    parity = {"torch": {"macro_f1": 0.80},
-              "onnx_fp32": {"label_agreement": 0.99, "max_abs_prob_diff": 3e-3},
-              "onnx_int8": {"label_agreement": 0.95, "macro_f1": 0.75, "macro_f1_drop": 0.05}}
-    failures = gate_failures(parity, ParityGates())
-    assert len(failures) == 4
-    assert "ONNX fp32 label agreement 99.00% < 99.50% (export.parity.min_agreement_fp32)" in failures
-    assert any("3.00e-03 > 1e-04" in f for f in failures)
-    assert any("5.00 points below PyTorch's 0.8000" in f for f in failures)
-    good = {"torch": {"macro_f1": 0.8}, "onnx_fp32": {"label_agreement": 1.0, "max_abs_prob_diff": 1e-7},
-            "onnx_int8": {"label_agreement": 0.99, "macro_f1": 0.805, "macro_f1_drop": -0.005}}
-    assert gate_failures(good, ParityGates()) == []
+    gates = ParityGates()
+    fp32 = {"max_abs_prob_diff": 3e-3, "judged": agreement_verdict(3, 300, gates.min_agreement_fp32),
+            "offdomain": agreement_verdict(0, 260, gates.min_agreement_fp32)}
+    failures = fp32_failures(fp32, gates)
+    assert len(failures) == 2
+    assert failures[0] == ("ONNX fp32 label agreement on the judged sample 99.00% (3 of 300 differ): disagreement "
+                           "upper bound 2.56% > allowed 2.00% (export.parity.min_agreement_fp32, "
+                           "export.parity.tolerance)")
+    assert "3.00e-03 > 1e-04 (export.parity.max_prob_diff_fp32)" in failures[1]
+    int8 = {"macro_f1": 0.75, "macro_f1_drop": 0.05,
+            "judged": agreement_verdict(3, 12, 0.99, underpowered=True),
+            "offdomain": agreement_verdict(9, 260, 0.99)}
+    failures = int8_failures(int8, gates, torch_f1=0.80)
+    assert len(failures) == 3
+    assert "(3 of 12 differ): disagreement lower bound 7.19% > allowed 1.00% (underpowered sample)" in failures[0]
+    assert "on the offdomain sample 96.54%" in failures[1] and "min_agreement_int8_offdomain" in failures[1]
+    assert "5.00 points below PyTorch's 0.8000" in failures[2]
+    good = {"macro_f1": 0.805, "macro_f1_drop": -0.005, "judged": agreement_verdict(2, 372, 0.99),
+            "offdomain": None}
+    assert int8_failures(good, gates, torch_f1=0.8) == []
     with pytest.raises(FramingError, match="unknown key"):
         ParityGates.from_config({"min_agreement": 0.9})
 
@@ -121,7 +135,7 @@ def test_export_config_keys_compose_and_are_typed():
 
 def test_onnx_matches_pytorch_on_the_run_model(trained):
     """The parity figures are reproducible from the bundle alone: runtime fp32 vs the torch backend."""
-    from framing.runtime import FramingClassifier
+    from framing.serving.runtime import FramingClassifier
 
     result, _, _ = trained
     texts = [json.loads(line)["text"] for line in (FIXTURES / "tiny_test.jsonl").read_text().splitlines()]

@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, ROOT, compose_config, fixture_texts, tiny_data_overrides
 
 from framing.errors import FramingError
-from framing.runtime import FramingClassifier, InferenceEngine, TextEncoder, softmax
+from framing.serving.runtime import FramingClassifier, InferenceEngine, TextEncoder, softmax
 
 LABELS = ["pro_alliance", "alarmist", "neutral"]
 ARTICLE = """Leaders hail new era of friendship
@@ -89,6 +89,19 @@ def test_batching_by_length_keeps_input_order(bundle, texts):
     assert clf.predict([]) == []
 
 
+def test_repeated_texts_run_once_and_come_back_in_place(bundle, texts):
+    clf = FramingClassifier.load(bundle, "onnx")
+    rows = []
+    backend = clf.engine.backend
+    clf.engine.backend = lambda batch: (rows.append(len(batch["input_ids"])), backend(batch))[1]
+    repeated = texts[:5] * 3 + texts[:2]
+    counted = []
+    probs = clf.predict_proba(repeated, progress=counted.append)
+    assert sum(rows) == 5 and sum(counted) == len(repeated)  # five distinct texts computed; the bar still fills
+    np.testing.assert_allclose(probs, np.vstack([clf.predict_proba(texts[:5])] * 3 + [clf.predict_proba(texts[:2])]),
+                               atol=1e-6)
+
+
 @pytest.mark.parametrize("source", ["bundle", "minilm"])
 def test_tokenizer_ids_match_transformers_exactly(source, bundle, texts):
     from transformers import AutoTokenizer
@@ -149,8 +162,9 @@ def test_feed_follows_the_session_inputs_when_there_are_no_token_type_ids(tiny_b
 
     from framing.labels import LabelSpace
     from framing.model import build_model
-    from framing.onnx_export import export_onnx, torch_logits
-    from framing.runtime import OnnxBackend
+    from framing.onnx_export import export_onnx
+    from framing.parity import torch_logits
+    from framing.serving.runtime import OnnxBackend
 
     model, tokenizer = build_model(LabelSpace("framing", LABELS), str(tiny_bert))
     tokenizer.model_input_names = ["input_ids", "attention_mask"]
@@ -207,12 +221,12 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split(".")[0] in ("torch", "transformers"):
             raise ImportError(f"{name} is blocked: the runtime must not need it")
 sys.meta_path.insert(0, Block())
-from framing.runtime import FramingClassifier
-import framing.serve, framing.predict_cli
+from framing.serving.runtime import FramingClassifier
+import framing.serving.service, framing.serving.cli
 clf = FramingClassifier.load(sys.argv[1], sys.argv[2])
 assert len(clf.predict(["The summit opened a new chapter.", "Analysts fear escalation."])) == 2
 assert clf.predict_article("The summit opened a new chapter. Analysts fear escalation.")["n_sentences"] == 2
-framing.serve.create_app(clf)
+framing.serving.service.create_app(clf)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers"))
 assert not loaded, loaded
 print("ok")
@@ -227,7 +241,7 @@ def test_runtime_imports_no_torch(bundle, backend):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "framing.predict_cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "framing.serving.cli", *args], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
 
 

@@ -17,8 +17,8 @@ import pytest
 from conftest import ROOT
 from test_runtime import ARTICLE, LABELS, build_bundle
 
-from framing.runtime import FramingClassifier
-from framing.serve import Limits, create_app
+from framing.serving.runtime import FramingClassifier
+from framing.serving.service import Limits, create_app
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def _start(command: list[str], log: Path, env: dict | None = None) -> tuple[subp
 
 def test_real_server_process_over_loopback_with_graceful_shutdown(bundle, tmp_path):
     log = tmp_path / "server.log"
-    proc, url = _start([sys.executable, "-m", "framing.serve", str(bundle)], log)
+    proc, url = _start([sys.executable, "-m", "framing.serving.service", str(bundle)], log)
     try:
         with httpx.Client(base_url=url, timeout=30) as http:
             response = http.post("/v1/classify", json={"texts": ["The leaders hailed the treaty."]})
@@ -130,7 +130,7 @@ def test_real_server_process_over_loopback_with_graceful_shutdown(bundle, tmp_pa
         assert b'"predictions"' in reply
         # uvicorn re-raises SIGTERM once shutdown is complete, so the status is 0 or -SIGTERM; the log tells
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM), log.read_text()[-3000:]
-        assert "framing.serve: stopped" in log.read_text() and "Finished server process" in log.read_text()
+        assert "framing.serving.service: stopped" in log.read_text() and "Finished server process" in log.read_text()
         with pytest.raises(httpx.TransportError):
             httpx.get(f"{url}/healthz", timeout=1)
     finally:
@@ -142,7 +142,7 @@ def test_server_refuses_a_tampered_bundle_with_a_message(bundle, tmp_path):
     tampered = shutil.copytree(bundle, tmp_path / "tampered")
     with (tampered / "onnx" / "model.int8.onnx").open("ab") as f:
         f.write(b"\0")
-    proc = subprocess.run([sys.executable, "-m", "framing.serve", str(tampered), "--port", str(_free_port())],
+    proc = subprocess.run([sys.executable, "-m", "framing.serving.service", str(tampered), "--port", str(_free_port())],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "model.int8.onnx does not match its sha256" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -173,7 +173,7 @@ def test_fresh_venv_with_only_the_serve_extra_loads_and_serves(bundle, tmp_path)
     print(f"fresh venv + pip install '.[serve]': {time.monotonic() - started:.0f} s")
     check = ("import importlib.util, sys\n"
              "assert importlib.util.find_spec('torch') is None and importlib.util.find_spec('transformers') is None\n"
-             "from framing.runtime import FramingClassifier\n"
+             "from framing.serving.runtime import FramingClassifier\n"
              "for backend in ('onnx', 'onnx-int8'):\n"
              "    clf = FramingClassifier.load(sys.argv[1], backend)\n"
              "    assert clf.predict(['The leaders met.'])[0]['label'] in clf.labels\n"

@@ -18,8 +18,8 @@ import numpy as np
 import yaml
 
 from framing import metrics as M
-from framing.bundle import METRICS
 from framing.errors import FramingError
+from framing.serving.bundle import METRICS
 
 SPLITS = (M.VAL, M.TEST, M.CHALLENGE)
 AGGREGATED = M.SCALAR_METRICS + (M.MCC, M.KAPPA, M.LOG_LOSS, M.BRIER, M.ECE)

@@ -25,6 +25,7 @@ from datasets import Dataset, DatasetDict
 
 from framing.errors import DataError
 from framing.labels import LabelSpace
+from framing.serving.textio import iter_jsonl
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test", "challenge")
@@ -68,17 +69,10 @@ def read_rows(path: str | Path) -> list[Row]:
 
 def _read_jsonl(path: Path) -> list[Row]:
     rows = []
-    with path.open(encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{lineno}: invalid JSON ({err.msg} at column {err.colno})") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
-            rows.append(Row(f"{path}:{lineno}", record))
+    for lineno, record in iter_jsonl(path, DataError):
+        if not isinstance(record, dict):
+            raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
+        rows.append(Row(f"{path}:{lineno}", record))
     return rows
 
 

@@ -24,11 +24,11 @@ from omegaconf import OmegaConf
 from framing import metrics as M
 from framing import plots
 from framing.baselines import baseline_probs
-from framing.bundle import RUN_HISTORY
 from framing.calibration import decision_thresholds
 from framing.data import iter_batches, load_file
 from framing.errors import FramingError
 from framing.export import TRAINING_CONFIG, load_bundle, read_manifest, resolve_export_dir
+from framing.serving.bundle import RUN_HISTORY
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,11 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from framing.bundle import (
+from framing.errors import FramingError
+from framing.labels import LabelSpace
+from framing.model_card import write_model_card
+from framing.onnx_export import add_serving_files
+from framing.serving.bundle import (
     MANIFEST,
     METRICS,
     RUN_RECORD,
@@ -54,10 +58,6 @@ from framing.bundle import (
     resolve_export_dir,
     sha256,
 )
-from framing.errors import FramingError
-from framing.labels import LabelSpace
-from framing.model_card import write_model_card
-from framing.onnx_export import add_serving_files
 
 __all__ = ["write_export", "load_bundle", "load_labels", "read_manifest", "resolve_export_dir", "point_latest"]
 LIBRARIES = ("framing", "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "hydra-core", "numpy")

@@ -101,7 +101,7 @@ def render_model_card(
         "Without torch (`pip install 'framing[serve]'`):",
         "",
         "```python",
-        "from framing.runtime import FramingClassifier",
+        "from framing.serving.runtime import FramingClassifier",
         'clf = FramingClassifier.load("path/to/export", backend="onnx-int8")  # or "onnx" (fp32), "torch"',
         'clf.predict(["A sentence to classify."])  # [{"label": ..., "probabilities": {...}}]',
         "clf.predict_article(raw_html_or_text)  # per-sentence predictions and the label distribution",
@@ -207,22 +207,34 @@ def _parity_lines(parity: Mapping[str, Any] | None) -> list[str]:
         return ["## ONNX", "", "This bundle has no ONNX files (exported with `export.onnx=false`).", ""]
     gates = parity["gates"]
     files = f"`onnx/model.onnx` (fp32, opset {parity['opset']})"
-    if parity.get("int8"):
-        kept = len(parity["int8"].get("fp32_nodes", []))
+    int8 = parity.get("int8") or {}
+    if parity.get("onnx_int8"):
+        kept = len(int8.get("fp32_nodes", []))
         files += (" and `onnx/model.int8.onnx` (dynamic int8: MatMul weights per channel, activations per tensor at "
                   f"run time; {kept} FFN output projection(s) of the first layers kept fp32)")
+    samples = parity.get("samples") or {}
+    judged, off = samples.get("judged", {}), samples.get("offdomain", {})
+    where = f"the validation split (n = {parity['n']})"
+    if judged.get("offdomain_topup"):
+        where += f", topped up with {judged['offdomain_topup']} off-domain sentences"
+    if off.get("n"):
+        where += f", and on {off['n']} off-domain sentences ({off['source']})"
     lines = ["## ONNX files and parity with PyTorch", "",
-             f"{files} were checked at export on the validation split (n = {parity['n']}), each run through the "
-             "torch-free runtime against the PyTorch model:", "",
-             "| file | label agreement with PyTorch | max abs. probability difference | macro-F1 |",
-             "|---|---|---|---|",
-             f"| PyTorch (safetensors) | – | – | {parity['torch']['macro_f1']:.4f} |"]
+             f"{files} were checked at export on {where}, each run through the torch-free runtime against the "
+             "PyTorch model:", "",
+             "| file | label agreement, validation | off-domain | max abs. probability difference | macro-F1 |",
+             "|---|---|---|---|---|",
+             f"| PyTorch (safetensors) | – | – | – | {parity['torch']['macro_f1']:.4f} |"]
     for key, title in (("onnx_fp32", "`onnx/model.onnx`"), ("onnx_int8", "`onnx/model.int8.onnx`")):
         f = parity.get(key)
         if f:
-            lines.append(f"| {title} | {f['label_agreement']:.2%} | {f['max_abs_prob_diff']:.1e} "
+            offdomain = f"{f['offdomain']['label_agreement']:.2%}" if f.get("offdomain") else "–"
+            lines.append(f"| {title} | {f['label_agreement']:.2%} | {offdomain} | {f['max_abs_prob_diff']:.1e} "
                          f"| {f['macro_f1']:.4f} |")
     lines += ["", f"Gates: fp32 agreement ≥ {gates['min_agreement_fp32']:.1%} and probabilities within "
               f"{gates['max_prob_diff_fp32']:.0e}; int8 agreement ≥ {gates['min_agreement_int8']:.1%} and macro-F1 "
-              f"at most {gates['max_macro_f1_drop_int8'] * 100:.1f} point below PyTorch's.", ""]
+              f"at most {gates['max_macro_f1_drop_int8'] * 100:.1f} point below PyTorch's. Rule: {parity['rule']}.",
+              ""]
+    if int8 and not int8.get("shipped", True):
+        lines += [f"No int8 file ships: {int8['reason']}. `onnx-int8` requests are served by the fp32 file.", ""]
     return lines

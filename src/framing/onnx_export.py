@@ -5,15 +5,20 @@ directory, before the manifest hashes every file:
 
 1. ``onnx/model.onnx``: the classifier traced to ONNX (fp32, opset >= 17, dynamic batch and
    sequence axes, inputs named as the tokenizer names them);
-2. ``onnx/model.int8.onnx``: dynamic int8 quantization of its MatMul weights;
-3. the parity gate on the validation split: both files, run through the torch-free runtime
-   exactly as a service runs them (``tokenizers`` + onnxruntime), against the PyTorch model
-   fed by the transformers tokenizer. A failed gate raises :class:`ParityError` and no bundle
-   is written; the measured figures go into the manifest under ``parity``;
+2. the fp32 gate (rules and samples: :mod:`framing.parity`): agreement with PyTorch on the
+   judged sample (validation, topped up to ``min_sentences`` from the off-domain sample) and
+   on the off-domain sample, and probabilities within ``max_prob_diff_fp32``. A failed fp32
+   gate raises :class:`ParityError` and no bundle is written;
+3. ``onnx/model.int8.onnx``: dynamic int8 quantization of the MatMul weights (per output
+   channel), gated the same way plus a macro-F1 drop on validation. When a variant fails, the
+   next is tried: the FFN output projections of more layers kept fp32 (the configured
+   ``int8_fp32_ffn_out``, then 4, then every layer). The first that passes ships; if none
+   does, the bundle ships fp32 only, with a warning, and the manifest says why
+   (``parity.int8.shipped: false``, ``reason``, every attempt's figures). The runtime then
+   serves ``onnx-int8`` requests with fp32 and logs it;
 4. ``README.md``: the model card (:mod:`framing.model_card`).
 
-Probabilities are compared uncalibrated (calibration rescales the same logits); decisions use
-the calibrated multi-label thresholds, as the runtime does.
+Static (calibrated) quantization is not among the attempts.
 """
 
 from __future__ import annotations
@@ -23,43 +28,30 @@ import copy
 import logging
 import time
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from framing.errors import FramingError
 from framing.labels import LabelSpace
-from framing.runtime import ONNX_FP32, ONNX_INT8, InferenceEngine, OnnxBackend, TextEncoder, sigmoid, softmax
+from framing.parity import (
+    ParityError,
+    ParityGates,
+    ParityMeter,
+    ParitySample,
+    fp32_failures,
+    int8_failures,
+    offdomain_texts,
+    summary,
+)
+from framing.serving.runtime import ONNX_FP32, ONNX_INT8
 
+__all__ = ["ParityError", "ParityGates", "add_serving_files", "export_onnx", "quantize_int8", "choose_int8"]
 log = logging.getLogger(__name__)
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 INT8_OP_TYPES = ("MatMul",)  # attention/FFN weights; embeddings (Gather) stay fp32 for accuracy
-
-
-class ParityError(FramingError):
-    """An exported ONNX file does not reproduce the PyTorch model closely enough to ship."""
-
-
-@dataclass(frozen=True)
-class ParityGates:
-    """Thresholds of the export gate (config: ``export.parity``)."""
-
-    min_agreement_fp32: float = 0.995
-    max_prob_diff_fp32: float = 1e-4
-    min_agreement_int8: float = 0.98
-    max_macro_f1_drop_int8: float = 0.01
-
-    @classmethod
-    def from_config(cls, values: Mapping[str, Any] | None) -> ParityGates:
-        values = dict(values or {})
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise FramingError(f"export.parity: unknown key(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
-        return cls(**{k: float(v) for k, v in values.items()})
 
 
 def add_serving_files(
@@ -94,25 +86,85 @@ def add_serving_files(
     started = time.perf_counter()
     reference = _cpu_fp32_copy(model)
     inputs = export_onnx(reference, tokenizer, staging / ONNX_FP32, opset)
-    quantization = quantize_int8(staging / ONNX_FP32, staging / ONNX_INT8, int8_fp32_ffn_out) if int8 else None
-    texts, gold = validation
-    parity = measure_parity(staging, reference, tokenizer, labels, list(texts), np.asarray(list(gold)), max_length,
-                            calibration, int8)
-    parity.update(opset=opset, inputs=inputs, gates=asdict(gates), int8=quantization)
-    failures = gate_failures(parity, gates)
-    parity["passed"] = not failures
+    offdomain, source = offdomain_texts(gates)
+    sample = ParitySample.build(validation[0], validation[1], offdomain, source, gates.min_sentences)
+    described = sample.describe(gates.min_sentences)
+    for name in ("judged", "offdomain"):
+        if described[name]["underpowered"]:
+            log.warning("export.parity: the %s sample has %d sentences, fewer than min_sentences=%d; its agreement "
+                        "gate can only catch a clear disagreement", name, described[name]["n"], gates.min_sentences)
+    meter = ParityMeter(reference, tokenizer, staging, labels, sample, max_length, calibration, gates)
+    parity: dict[str, Any] = {
+        "split": "validation", "n": sample.n_validation, "samples": described, "rule": gates.rule(),
+        "torch": {"macro_f1": meter.ref_f1},
+        "onnx_fp32": meter.measure(staging / ONNX_FP32, gates.min_agreement_fp32, gates.min_agreement_fp32),
+        "opset": opset, "inputs": inputs, "gates": asdict(gates),
+    }
+    failures = fp32_failures(parity["onnx_fp32"], gates)
     if failures:
-        hint = ("the fp32 file does not reproduce PyTorch, which points at the tracing of this architecture; "
-                "export.onnx=false ships the bundle without ONNX (torch backend only)"
-                if any(f.startswith("ONNX fp32") for f in failures) else
-                "export.int8=false ships without the int8 file; relax export.parity (configs/export/default.yaml) "
-                "only if you accept the difference")
         raise ParityError(
-            f"export parity gate failed on the validation split (n={parity['n']}):\n  - " + "\n  - ".join(failures)
-            + "\nNo bundle was written. Measured: " + _summary(parity) + f"\nWhat to do: {hint}."
+            f"export parity gate failed ({_samples_line(described)}):\n  - " + "\n  - ".join(failures)
+            + f"\nNo bundle was written. Measured: onnx_fp32 {summary(parity['onnx_fp32'])}"
+            + "\nWhat to do: the fp32 file does not reproduce PyTorch, which points at the tracing of this "
+            "architecture; export.onnx=false ships the bundle without ONNX (torch backend only)."
         )
-    log.info("ONNX export and parity gate passed in %.1fs: %s", time.perf_counter() - started, _summary(parity))
+    if int8:
+        parity["int8"], parity["onnx_int8"] = choose_int8(
+            lambda keep: _quantize_and_measure(staging, meter, keep, gates),
+            int8_variants(int8_fp32_ffn_out, len(ffn_output_matmuls(staging / ONNX_FP32))),
+            gates, meter.ref_f1,
+        )
+        if parity["onnx_int8"] is None:
+            (staging / ONNX_INT8).unlink(missing_ok=True)
+            log.warning("int8 ships no file: %s; the bundle serves fp32 (onnx-int8 requests fall back to onnx)",
+                        parity["int8"]["reason"])
+    parity["passed"] = True  # every shipped file passed its gate
+    log.info("ONNX export and parity gate passed in %.1fs (%s): onnx_fp32 %s%s", time.perf_counter() - started,
+             _samples_line(described), summary(parity["onnx_fp32"]),
+             f"; onnx_int8 ({parity['int8']['variant']}) {summary(parity['onnx_int8'])}" if parity.get("onnx_int8")
+             else "")
     return parity
+
+
+def int8_variants(configured: int, n_ffn: int) -> list[int]:
+    """Layers whose FFN output projection stays fp32, per attempt: the configured count, then 4, then all."""
+    first = min(configured, n_ffn)
+    return [first] + [k for k in dict.fromkeys((min(4, n_ffn), n_ffn)) if k > first]
+
+
+def choose_int8(attempt: Callable[[int], tuple[dict[str, Any], dict[str, Any]]], variants: Sequence[int],
+                gates: ParityGates, torch_f1: float) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Try each variant in order (``attempt(keep)`` -> (settings, figures)); the first that passes ships.
+
+    Returns (the manifest's ``int8`` record, the shipped variant's figures or None): the record
+    holds ``shipped``, ``variant``, ``reason`` and every attempt with its figures and failures.
+    """
+    attempts = []
+    for keep in variants:
+        settings, figures = attempt(keep)
+        failures = int8_failures(figures, gates, torch_f1)
+        variant = f"dynamic, per-channel, {keep} FFN output projection(s) fp32"
+        attempts.append({"variant": variant, "settings": settings, "figures": figures, "failures": failures})
+        if not failures:
+            reason = ("the first variant passed" if len(attempts) == 1 else
+                      f"the earlier variant(s) failed: {'; '.join(a['failures'][0] for a in attempts[:-1])}")
+            log.info("int8 variant chosen: %s (%s)", variant, reason)
+            return {**settings, "shipped": True, "variant": variant, "reason": reason, "attempts": attempts}, figures
+        log.warning("int8 variant '%s' failed the gate: %s", variant, "; ".join(failures))
+    reason = (f"every int8 variant failed the parity gate ({len(attempts)} tried); the last: "
+              + "; ".join(attempts[-1]["failures"]))
+    return {"shipped": False, "variant": None, "reason": reason, "attempts": attempts}, None
+
+
+def _quantize_and_measure(staging: Path, meter: ParityMeter, keep: int, gates: ParityGates):
+    settings = quantize_int8(staging / ONNX_FP32, staging / ONNX_INT8, keep)
+    return settings, meter.measure(staging / ONNX_INT8, gates.min_agreement_int8, gates.min_agreement_int8_offdomain)
+
+
+def _samples_line(described: Mapping[str, Any]) -> str:
+    judged, off = described["judged"], described["offdomain"]
+    line = f"judged {judged['n']} = {judged['validation']} validation + {judged['offdomain_topup']} off-domain"
+    return line + (f"; off-domain {off['n']} from {off['source']}" if off["n"] else "; no off-domain sample")
 
 
 def _cpu_fp32_copy(model):
@@ -183,104 +235,3 @@ def ffn_output_matmuls(path: Path) -> list[str]:
     return [node.name for node in model.graph.node
             if node.op_type == "MatMul" and len(shapes.get(node.input[1], ())) == 2
             and shapes[node.input[1]][0] > shapes[node.input[1]][1]]
-
-
-def torch_logits(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 32) -> np.ndarray:
-    """Reference logits: the PyTorch model fed by the transformers tokenizer, in input order."""
-    import torch
-
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    out = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
-                            return_tensors="pt")
-            out[idx] = model(**enc).logits.float().numpy()
-    return out
-
-
-def measure_parity(
-    staging: Path,
-    model,
-    tokenizer,
-    labels: LabelSpace,
-    texts: list[str],
-    gold: np.ndarray,
-    max_length: int,
-    calibration: Mapping[str, Any] | None,
-    int8: bool,
-) -> dict[str, Any]:
-    """Agreement, probability differences and macro-F1 of each ONNX file against PyTorch."""
-    thresholds = _thresholds(calibration, labels)
-    reference = torch_logits(model, tokenizer, texts, max_length)
-    ref_probs, ref_pred = _decide(reference, labels.multi_label, thresholds)
-    ref_f1 = macro_f1(gold, ref_pred, labels)
-    encoder = TextEncoder.from_dir(staging, max_length)
-    figures: dict[str, Any] = {"split": "validation", "n": len(texts), "torch": {"macro_f1": ref_f1}}
-    for key, name in [("onnx_fp32", ONNX_FP32)] + ([("onnx_int8", ONNX_INT8)] if int8 else []):
-        logits = InferenceEngine(encoder, OnnxBackend(staging / name), len(labels)).logits(texts)
-        probs, pred = _decide(logits, labels.multi_label, thresholds)
-        agree = (pred == ref_pred).all(axis=1) if labels.multi_label else pred == ref_pred
-        f1 = macro_f1(gold, pred, labels)
-        figures[key] = {
-            "label_agreement": float(agree.mean()),
-            "disagreements": int((~agree).sum()),
-            "max_abs_prob_diff": float(np.abs(probs - ref_probs).max()),
-            "macro_f1": f1,
-            "macro_f1_drop": ref_f1 - f1,
-        }
-    return figures
-
-
-def gate_failures(parity: Mapping[str, Any], gates: ParityGates) -> list[str]:
-    """One line per failed gate, naming the figure, the threshold and its config key."""
-    failures = []
-    fp32, int8 = parity["onnx_fp32"], parity.get("onnx_int8")
-    if fp32["label_agreement"] < gates.min_agreement_fp32:
-        failures.append(f"ONNX fp32 label agreement {fp32['label_agreement']:.2%} < {gates.min_agreement_fp32:.2%} "
-                        "(export.parity.min_agreement_fp32)")
-    if fp32["max_abs_prob_diff"] > gates.max_prob_diff_fp32:
-        failures.append(f"ONNX fp32 max |probability difference| {fp32['max_abs_prob_diff']:.2e} > "
-                        f"{gates.max_prob_diff_fp32:.0e} (export.parity.max_prob_diff_fp32)")
-    if int8 is not None:
-        if int8["label_agreement"] < gates.min_agreement_int8:
-            failures.append(f"ONNX int8 label agreement {int8['label_agreement']:.2%} < {gates.min_agreement_int8:.2%} "
-                            "(export.parity.min_agreement_int8)")
-        if int8["macro_f1_drop"] > gates.max_macro_f1_drop_int8:
-            failures.append(f"ONNX int8 macro-F1 {int8['macro_f1']:.4f} is {int8['macro_f1_drop'] * 100:.2f} points "
-                            f"below PyTorch's {parity['torch']['macro_f1']:.4f}; allowed "
-                            f"{gates.max_macro_f1_drop_int8 * 100:.2f} (export.parity.max_macro_f1_drop_int8)")
-    return failures
-
-
-def _summary(parity: Mapping[str, Any]) -> str:
-    parts = [f"torch macro-F1 {parity['torch']['macro_f1']:.4f}"]
-    for key in ("onnx_fp32", "onnx_int8"):
-        if parity.get(key):
-            f = parity[key]
-            parts.append(f"{key}: agreement {f['label_agreement']:.2%}, max prob diff {f['max_abs_prob_diff']:.1e}, "
-                         f"macro-F1 {f['macro_f1']:.4f}")
-    return "; ".join(parts)
-
-
-def _thresholds(calibration: Mapping[str, Any] | None, labels: LabelSpace) -> np.ndarray:
-    fitted = (calibration or {}).get("thresholds") or {}
-    return np.array([float(fitted.get(name, labels.threshold)) for name in labels.labels])
-
-
-def _decide(logits: np.ndarray, multi_label: bool, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Uncalibrated probabilities and decisions (class ids, or a 0/1 matrix for multi-label)."""
-    if multi_label:
-        probs = sigmoid(logits)
-        return probs, (probs >= thresholds).astype(int)
-    probs = softmax(logits)
-    return probs, probs.argmax(axis=1)
-
-
-def macro_f1(gold: np.ndarray, pred: np.ndarray, labels: LabelSpace) -> float:
-    from sklearn.metrics import f1_score
-
-    gold = np.asarray(gold).astype(int)
-    ids = None if labels.multi_label else list(range(len(labels)))
-    return float(f1_score(gold, pred, average="macro", labels=ids, zero_division=0))

@@ -31,7 +31,6 @@ from transformers.integrations import TensorBoardCallback
 from framing import calibration
 from framing import metrics as M
 from framing.adaptation import WeightAverager, bake_logit_bias, param_groups, prior_adjustment, soft_targets
-from framing.bundle import RUN_HISTORY
 from framing.config import Precision
 from framing.config import TrainConfig as TrainConfigSchema
 from framing.data import label_counts, tokenize
@@ -39,6 +38,7 @@ from framing.errors import ConfigError
 from framing.labels import LabelSpace
 from framing.labels import from_config as labels_from_config
 from framing.quiet import quiet
+from framing.serving.bundle import RUN_HISTORY
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,9 @@ into sentences first. OUTPUT is JSON Lines or CSV, chosen by ``--format`` or its
 - articles: JSON Lines has one row per article, as ``FramingClassifier.predict_article``
   returns it plus ``file``; CSV one row per sentence (``file``, ``sentence``, ``text``,
   ``predicted``, ``p_<label>``).
+
+A large folder of articles can be spread over Ray Data actors: ``--engine ray --workers N``
+(the ``[scale]`` extra; same predictions, same output; :mod:`framing.serving.scale`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,7 +30,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from framing.errors import FramingError
-from framing.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
+from framing.serving.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
+from framing.serving.scale import label_file
+from framing.serving.textio import iter_jsonl, read_lines
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
 CHUNK = 2048  # texts read, predicted and written at a time: bounded memory on large files
@@ -48,24 +54,16 @@ def read_records(path: Path, text_column: str) -> tuple[list[dict[str, Any]], li
         return records, columns
     if suffix in (".jsonl", ".json", ".ndjson"):
         records, columns = [], {}
-        with path.open(encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(f"{path}:{lineno}: invalid JSON ({err.msg}); expected one object a line") from None
-                if isinstance(record, str):
-                    record = {text_column: record}
-                if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
-                    raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
-                                     "(pass --text-column NAME)")
-                records.append(record)
-                columns.update(dict.fromkeys(record))
+        for lineno, record in iter_jsonl(path, InputError):
+            if isinstance(record, str):
+                record = {text_column: record}
+            if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
+                raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
+                                 "(pass --text-column NAME)")
+            records.append(record)
+            columns.update(dict.fromkeys(record))
         return records, list(columns)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return [{text_column: line} for line in lines if line.strip()], [text_column]
+    return [{text_column: line} for line in read_lines(path)], [text_column]
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -111,12 +109,10 @@ def predict_texts(classifier: FramingClassifier, records: list[dict[str, Any]], 
     return len(records)
 
 
-def predict_articles(classifier: FramingClassifier, folder: Path, files: Iterable[Path], writer: Writer, bar) -> int:
+def predict_articles(results: Iterable[tuple[str, dict[str, Any]]], writer: Writer, bar) -> int:
+    """Write each (file name, ``predict_article`` result): one JSON line per article, or CSV rows per sentence."""
     count = 0
-    for path in files:
-        name = str(path.relative_to(folder))
-        result = classifier.predict_article(path.read_text(encoding="utf-8", errors="replace"),
-                                            is_html=path.suffix.lower() in (".html", ".htm"))
+    for name, result in results:
         if writer.fmt == "jsonl":
             writer.write({"file": name, **result})
         else:
@@ -126,6 +122,12 @@ def predict_articles(classifier: FramingClassifier, folder: Path, files: Iterabl
         count += 1
         bar.update(1)
     return count
+
+
+def label_locally(classifier: FramingClassifier, folder: Path,
+                  files: Iterable[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path in files:
+        yield str(path.relative_to(folder)), label_file(classifier, path)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -141,6 +143,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--text-column", default="text", help="text column of CSV/JSON Lines input (default: text)")
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="folders of articles: 'ray' spreads them over --workers Ray Data actors "
+                        "(pip install 'framing[scale]'); default: this process")
+    p.add_argument("--workers", type=int, default=2, help="Ray actors for --engine ray (default 2)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     return p.parse_args(argv)
@@ -150,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tqdm import tqdm
 
     args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="framing-predict: %(message)s")  # e.g. the int8 fallback
     fmt = args.format or ("csv" if args.output is not None and args.output.suffix.lower() in (".csv", ".tsv")
                           else "jsonl")
     try:
@@ -160,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.input.is_dir():
             files, records = article_files(args.input), None
             total, unit = len(files), "article"
+        elif args.engine == "ray":
+            raise InputError(f"{args.input}: --engine ray labels a folder of articles; pass a folder, or drop "
+                             "--engine for a file of texts")
         else:
             records, _ = read_records(args.input, args.text_column)
             total, unit = len(records), "text"
@@ -168,8 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             with tqdm(total=total, unit=unit, disable=disable, file=sys.stderr, dynamic_ncols=True) as bar:
                 writer = Writer(out, fmt, classifier.labels)
-                if records is None:
-                    n = predict_articles(classifier, args.input, files, writer, bar)
+                if records is None and args.engine == "ray":
+                    from framing.serving.scale import label_articles
+
+                    results = label_articles(classifier.export_dir, args.input, files, workers=args.workers,
+                                             backend=classifier.backend, threads=args.threads,
+                                             batch_size=args.batch_size)
+                    n = predict_articles(results, writer, bar)
+                elif records is None:
+                    n = predict_articles(label_locally(classifier, args.input, files), writer, bar)
                 else:
                     n = predict_texts(classifier, records, args.text_column, writer, args.batch_size, bar)
         finally:

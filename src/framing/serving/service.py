@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from framing.errors import FramingError
-from framing.runtime import BACKENDS, FramingClassifier
+from framing.serving.runtime import BACKENDS, FramingClassifier
 
-log = logging.getLogger("framing.serve")
+log = logging.getLogger("framing.serving.service")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Read and verify an export bundle's manifest with the standard library only.
 
 Shared by the trainer's exporter (``framing.export``) and the torch-free runtime
-(``framing.runtime``), so it imports neither torch, transformers nor Hydra.
+(``framing.serving.runtime``), so it imports neither torch, transformers nor Hydra.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from framing.bundle import read_manifest, resolve_export_dir
 from framing.errors import FramingError
+from framing.serving.bundle import read_manifest, resolve_export_dir
 
 __all__ = [
     "BACKENDS",
@@ -119,6 +119,7 @@ class OnnxBackend:
     def __init__(self, path: Path, threads: int | None = None, spin: bool = False) -> None:
         import onnxruntime as ort
 
+        self.path = Path(path)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.inter_op_num_threads = 1
@@ -129,11 +130,11 @@ class OnnxBackend:
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name: _NUMPY_INT[i.type] for i in self.session.get_inputs() if i.type in _NUMPY_INT}
-        unknown = [i.name for i in self.session.get_inputs() if i.name not in _FEEDS or i.type not in _NUMPY_INT]
+        unknown = [i.name for i in self.session.get_inputs() if i.name not in FEEDS or i.type not in _NUMPY_INT]
         if unknown:
             raise BundleError(
                 f"{path}: model inputs {unknown} are not ones the runtime can feed "
-                f"(it feeds {sorted(_FEEDS)} as integer tensors); re-export with framing"
+                f"(it feeds {sorted(FEEDS)} as integer tensors); re-export with framing"
             )
         self.output = self.session.get_outputs()[0].name
 
@@ -142,33 +143,13 @@ class OnnxBackend:
         return self.session.run([self.output], feed)[0]
 
 
-_FEEDS = ("input_ids", "attention_mask", "token_type_ids")
+FEEDS = ("input_ids", "attention_mask", "token_type_ids")
 _NUMPY_INT = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}
 
 
-class TorchBackend:
-    """The safetensors weights through transformers, for parity checks (imports torch lazily)."""
-
-    def __init__(self, export_dir: Path, threads: int | None = None) -> None:
-        import inspect
-
-        import torch
-        from transformers import AutoModelForSequenceClassification
-
-        if threads:
-            torch.set_num_threads(threads)
-        self.torch = torch
-        self.model = AutoModelForSequenceClassification.from_pretrained(export_dir, use_safetensors=True).eval()
-        self.inputs = [name for name in _FEEDS if name in inspect.signature(self.model.forward).parameters]
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
-        with self.torch.inference_mode():
-            feed = {name: self.torch.from_numpy(batch[name]) for name in self.inputs}
-            return self.model(**feed).logits.float().numpy()
-
-
 class InferenceEngine:
-    """Texts -> logits in input order: tokenize all, sort by token length, run fixed-size batches."""
+    """Texts -> logits in input order: each distinct text once, tokenized, sorted by token length, in
+    fixed-size batches padded to their own longest text."""
 
     def __init__(self, encoder: TextEncoder, backend: Callable[[dict[str, np.ndarray]], np.ndarray],
                  n_labels: int, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -179,6 +160,13 @@ class InferenceEngine:
     def logits(self, texts: Sequence[str], batch_size: int | None = None,
                progress: Callable[[int], Any] | None = None) -> np.ndarray:
         _check_texts(texts)
+        position: dict[str, int] = {}
+        inverse = np.array([position.setdefault(text, len(position)) for text in texts], dtype=np.int64)
+        if len(position) < len(texts):  # repeated sentences (boilerplate, quotes) run once
+            out = self.logits(list(position), batch_size, progress)[inverse]
+            if progress is not None:
+                progress(len(texts) - len(position))
+            return out
         out = np.zeros((len(texts), self.n_labels), dtype=np.float32)
         if not texts:
             return out
@@ -209,6 +197,7 @@ class FramingClassifier:
         self.manifest = manifest
         self.engine = engine
         self.backend = backend
+        self.fallback: str | None = None  # why an onnx-int8 request is served by fp32, if it is
         self.labels: tuple[str, ...] = tuple(manifest["labels"])
         self.multi_label = manifest["problem_type"] == "multi_label"
         calibration = manifest.get("calibration") or {}
@@ -229,6 +218,11 @@ class FramingClassifier:
             raise BundleError(f"backend '{backend}' is not one of {list(BACKENDS)}")
         export_dir = resolve_export_dir(export_dir)
         manifest = read_manifest(export_dir, verify=True)
+        fallback = int8_fallback_reason(manifest) if backend == "onnx-int8" else None
+        if fallback is not None:
+            log.warning("%s ships no int8 file (%s); serving backend 'onnx-int8' with the fp32 file %s",
+                        export_dir, fallback, ONNX_FP32)
+            backend = "onnx"
         name = BACKEND_FILES[backend]
         if name not in manifest["files"]:
             raise BundleError(
@@ -236,10 +230,17 @@ class FramingClassifier:
                 f"export.int8 off?); choose one of {available_backends(manifest)} or re-export"
             )
         encoder = TextEncoder.from_dir(export_dir, int(manifest["max_length"]))
-        model = TorchBackend(export_dir, threads) if backend == "torch" else OnnxBackend(export_dir / name, threads)
+        if backend == "torch":
+            from framing.serving.torch_backend import TorchBackend  # the one module allowed torch
+
+            model = TorchBackend(export_dir, threads)
+        else:
+            model = OnnxBackend(export_dir / name, threads)
         engine = InferenceEngine(encoder, model, len(manifest["labels"]), batch_size)
         log.info("loaded %s (%s backend, labels %s)", export_dir, backend, manifest["labels"])
-        return cls(export_dir, manifest, engine, backend)
+        classifier = cls(export_dir, manifest, engine, backend)
+        classifier.fallback = fallback
+        return classifier
 
     def predict_proba(self, texts: Sequence[str], batch_size: int | None = None,
                       progress: Callable[[int], Any] | None = None) -> np.ndarray:
@@ -303,6 +304,7 @@ class FramingClassifier:
         return {
             "export_dir": str(self.export_dir),
             "backend": self.backend,
+            "int8_fallback": self.fallback,
             "task": self.manifest["task"],
             "labels": list(self.labels),
             "problem_type": self.manifest["problem_type"],
@@ -311,6 +313,15 @@ class FramingClassifier:
             "thresholds": (dict(zip(self.labels, map(float, self.thresholds), strict=True))
                            if self.multi_label else None),
         }
+
+
+def int8_fallback_reason(manifest: dict[str, Any]) -> str | None:
+    """Why a bundle with an fp32 file but no int8 file has none (the int8 gate, or export.int8=false); else None."""
+    files = manifest["files"]
+    if ONNX_INT8 in files or ONNX_FP32 not in files:
+        return None
+    int8 = (manifest.get("parity") or {}).get("int8") or {}
+    return int8.get("reason") or "exported with export.int8=false"
 
 
 def available_backends(manifest: dict[str, Any]) -> list[str]:
