@@ -14,7 +14,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e '.[train,serve,sweep,track,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[train,serve,sweep,track,dev,scale]'
 	touch $@
 
 train: setup
