@@ -47,7 +47,8 @@ def main() -> None:
         starts = rng.choice(len(rows) - args.batch_size, size=args.steps)
         seconds, samples = 0.0, 0
         for step, start in enumerate(starts):
-            batch = [rows[i] for i in order[start : start + args.batch_size]]  # similar lengths, as length grouping does
+            # similar lengths, as length grouping makes them
+            batch = [rows[i] for i in order[start : start + args.batch_size]]
             enc = tokenizer([r["text"] for r in batch], padding=True, truncation=True, max_length=128,
                             return_tensors="pt")
             target = torch.tensor([labels.label2id[r["label"]] for r in batch])

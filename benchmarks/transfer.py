@@ -134,7 +134,8 @@ def frozen(args) -> None:
         all_texts = [r["text"] for s in SPLIT_FILES for r in splits[s]]
         x = embeddings(backbone, all_texts, Path(args.cache))
         bounds = np.cumsum([0] + [len(splits[s]) for s in SPLIT_FILES])
-        features[f"frozen_{backbone}_logreg"] = {s: x[a:b] for s, a, b in zip(SPLIT_FILES, bounds, bounds[1:])}
+        spans = zip(SPLIT_FILES, bounds, bounds[1:], strict=False)
+        features[f"frozen_{backbone}_logreg"] = {s: x[a:b] for s, a, b in spans}
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit([r["text"] for r in splits["train"]])
     features["tfidf_logreg"] = {s: tfidf.transform([r["text"] for r in rows]) for s, rows in splits.items()}
     for name, x in features.items():
@@ -190,7 +191,8 @@ def teacher(args) -> None:
     out = DATA / "teacher_mpnet.jsonl"
     with open(out, "w", encoding="utf-8") as f:
         for r, p in zip(rows, probs, strict=True):
-            f.write(json.dumps({"text": r["text"], "probs": [round(float(v), 6) for v in p]}, ensure_ascii=False) + "\n")
+            record_ = {"text": r["text"], "probs": [round(float(v), 6) for v in p]}
+            f.write(json.dumps(record_, ensure_ascii=False) + "\n")
     print(f"wrote {out}: out-of-fold teacher accuracy {(probs.argmax(1) == y).mean():.3f}")
 
 
@@ -222,7 +224,8 @@ def finetune(args) -> None:
             weighted = cfg.trainer.class_weight == "auto"
             effective = np.full(3, 1 / 3) if weighted else train_prior
             for variant in ("plain", "prior"):
-                entry = {"recipe": recipe, "variant": variant, "seed": seed, "overrides": RECIPES[recipe] + args.override,
+                entry = {"recipe": recipe, "variant": variant, "seed": seed,
+                         "overrides": RECIPES[recipe] + args.override,
                          "train_seconds": elapsed, "epochs_run": result.trainer.state.epoch}
                 for split, z in logits.items():
                     entry[split] = scores(gold[split], adjust(z, effective) if variant == "prior" else z)

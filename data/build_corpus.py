@@ -196,7 +196,8 @@ def build_challenge(root: Path = HERE) -> None:
         for row in rows:
             f.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
     counts = Counter(r["label"] for r in rows)
-    print(f"challenge  {len({r['doc_id'] for r in rows}):>4} docs {len(rows):>5} sentences  {dict(sorted(counts.items()))}")
+    n_docs = len({r["doc_id"] for r in rows})
+    print(f"challenge  {n_docs:>4} docs {len(rows):>5} sentences  {dict(sorted(counts.items()))}")
 
 
 if __name__ == "__main__":

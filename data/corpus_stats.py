@@ -12,11 +12,11 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from text_profile import REAL_PAGES, contrast_sets, profile
 
 import numpy as np
 from build_corpus import HERE, LABELS, challenge_rows, load_documents, read_jsonl, sentences
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
+from text_profile import REAL_PAGES, contrast_sets, profile
 
 SPLITS = ("train", "validation", "test")
 COSINE = 0.95
@@ -162,7 +162,8 @@ def main() -> None:
     c1, c2 = [r["label_1"] for r in crows], [r["label_2"] for r in crows]
     ckappa = cohen_kappa_score(c1, c2, labels=list(LABELS))
     cagree = sum(x == y for x, y in zip(c1, c2, strict=True))
-    stats["challenge_agreement"] = {"cohen_kappa": round(float(ckappa), 4), "raw_agreement": round(cagree / len(crows), 4),
+    stats["challenge_agreement"] = {"cohen_kappa": round(float(ckappa), 4),
+                                    "raw_agreement": round(cagree / len(crows), 4),
                                     "disagreements": len(crows) - cagree,
                                     "final_equals_writer": sum(r["label"] == r["label_writer"] for r in crows)}
     print(f"\nChallenge set: Cohen's kappa (pass 1 vs pass 2) {ckappa:.3f}; raw agreement {pct(cagree, len(crows))}; "

@@ -54,7 +54,8 @@ def test_readme_own_data_example_trains_end_to_end_with_auto_labels(tiny_bert, t
 
 def test_multi_label_csv_trains_with_auto_labels(tiny_bert, tmp_path):
     path = tmp_path / "topics.csv"
-    rows = [("Trains and tariffs rose.", "economy|rail"), ("The bridge opened.", "rail"), ("Talks on tariffs.", "economy"),
+    rows = [("Trains and tariffs rose.", "economy|rail"), ("The bridge opened.", "rail"),
+            ("Talks on tariffs.", "economy"),
             ("Nothing about either.", "")] * 8
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)

@@ -301,7 +301,8 @@ def load_splits(
         raise DataError(f"data.leakage='{leakage}' must be 'error' or 'warn'")
     files = {"train": train_file, "validation": validation_file, "test": test_file, "challenge": challenge_file}
     # a share applies only to a split that has no file
-    carve_shares = {"validation": 0.0 if validation_file else validation_split, "test": 0.0 if test_file else test_split}
+    carve_shares = {"validation": 0.0 if validation_file else validation_split,
+                    "test": 0.0 if test_file else test_split}
     for split, share in carve_shares.items():
         if not 0.0 <= share < 0.5:
             raise DataError(f"data.{split}_split={share} must lie in [0, 0.5)")
@@ -357,7 +358,8 @@ def carve(train: Dataset, share: float, seed: int, group_column: str | None,
     strata = targets.argmax(1) if labels.multi_label else targets  # multi-label: by the first label
     if group_column:
         if group_column not in train.column_names:
-            raise DataError(f"data.group_column='{group_column}' is not a column of {train['source'][0].rsplit(':', 1)[0]}")
+            where = train["source"][0].rsplit(":", 1)[0]
+            raise DataError(f"data.group_column='{group_column}' is not a column of {where}")
         groups = [str(g) for g in train[group_column]]
         if len(set(groups)) < n_folds:
             raise DataError(f"data.group_column='{group_column}': {len(set(groups))} groups are too few to carve "
