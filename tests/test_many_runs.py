@@ -115,7 +115,8 @@ def test_aggregate_refuses_to_mix_tasks(multirun, tmp_path):
 
     from framing.errors import FramingError
 
-    runs = find_runs([multirun])
+    sweep, _ = multirun
+    runs = find_runs([sweep])
     other = tmp_path / "other"
     shutil.copytree(runs[0], other)
     manifest = json.loads((other / "export" / "manifest.json").read_text())
