@@ -202,14 +202,21 @@ def _problem_report(path, problems: list[tuple[Row, str]], n_rows: int) -> str:
             "Fix the rows, or set data.on_bad_row=skip to leave them out (they are written to rejected.jsonl).")
 
 
-def _label_hint(rows: Sequence[Row], labels: LabelSpace, label_column: str) -> str:
-    """When most rows carry labels outside task.labels, the task, not the data, is likely wrong: say how to fix it."""
+def labels_found(rows: Sequence[Row], label_column: str, multi_label: bool) -> set[str]:
+    """The distinct non-empty label names in a column (multi-label: lists, or CSV names joined by ``|``)."""
     found: set[str] = set()
     for row in rows:
         value = row.record.get(label_column)
-        if labels.multi_label and isinstance(value, str):
-            value = [v.strip() for v in value.split("|") if v.strip()]
-        found |= {str(v).strip() for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
+        if multi_label and isinstance(value, str):
+            value = value.split("|")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        found |= {str(v).strip() for v in values if v is not None and str(v).strip()}
+    return found
+
+
+def _label_hint(rows: Sequence[Row], labels: LabelSpace, label_column: str) -> str:
+    """When most rows carry labels outside task.labels, the task, not the data, is likely wrong: say how to fix it."""
+    found = labels_found(rows, label_column, labels.multi_label)
     unknown = sorted(found - set(labels.labels))
     if not unknown or len(unknown) < len(found) / 2:
         return ""

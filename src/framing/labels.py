@@ -113,17 +113,11 @@ AUTO = "auto"
 
 def infer_labels(train_file: str, label_column: str, multi_label: bool) -> list[str]:
     """Sorted distinct labels of a training file (for multi-label, the union of its lists)."""
-    from framing.data import read_rows
+    from framing.data import labels_found, read_rows
     from framing.errors import DataError
 
-    found: set[str] = set()
     rows = read_rows(train_file)
-    for row in rows:
-        value = row.record.get(label_column)
-        if multi_label and isinstance(value, str):
-            value = [part.strip() for part in value.split("|") if part.strip()]
-        values = value if isinstance(value, (list, tuple)) else [value]
-        found |= {str(v).strip() for v in values if v is not None and str(v).strip()}
+    found = labels_found(rows, label_column, multi_label)
     if not found:
         raise DataError(f"{train_file}: task.labels=auto found no labels in column '{label_column}' "
                         f"(columns: {sorted({k for r in rows[:100] for k in r.record})}); set data.label_column")
