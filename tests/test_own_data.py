@@ -106,3 +106,22 @@ def test_no_validation_file_and_no_share_is_a_clear_error(tiny_bert, tmp_path):
     cfg = compose_config(own_data_overrides(tiny_bert, tmp_path, train, "data.validation_split=0"))
     with pytest.raises(DataError, match="data.validation_split=0.1"):
         run(cfg, tmp_path / "run")
+
+
+def test_sixty_rows_with_a_twelve_row_validation_split_end_with_an_export(tiny_bert, tmp_path):
+    """The small-data case that used to lose its model at the int8 gate: the gate is judged on 300 sentences
+    (12 validation, the rest topped up from the shipped off-domain sample) and int8 ships only if it passes."""
+    train = stance_csv(tmp_path / "stance.csv")
+    cfg = compose_config(own_data_overrides(tiny_bert, tmp_path, train, "data.validation_split=0.2",
+                                            "data.test_split=0.0"))
+    result = run(cfg, tmp_path / "run")
+    manifest = json.loads((result.export_dir / "manifest.json").read_text())
+    parity = manifest["parity"]
+    assert parity["n"] == 12 and parity["samples"]["judged"]["validation"] == 12
+    assert parity["samples"]["judged"]["n"] == 300 and parity["samples"]["judged"]["offdomain_topup"] == 288
+    int8 = parity["int8"]
+    attempts_passed = [not a["failures"] for a in int8["attempts"]]
+    assert int8["shipped"] == any(attempts_passed)  # shipped exactly when some variant met the rule
+    assert ("onnx/model.int8.onnx" in manifest["files"]) == int8["shipped"]
+    assert int8["reason"] and "Clopper-Pearson" in parity["rule"]  # the manifest says why, either way
+    assert "onnx/model.onnx" in manifest["files"]  # the fp32 bundle ships whatever int8 does

@@ -284,3 +284,29 @@ def test_batch_cli_errors_are_messages_not_tracebacks(bundle, tmp_path):
     assert "Traceback" not in proc.stderr
     proc = _cli(str(tmp_path), str(tmp_path / "in.csv"))
     assert proc.returncode == 2 and "not an export bundle" in proc.stderr
+
+
+def test_batch_cli_follows_the_data_contract_on_bytes_blanks_and_empty_files(bundle, tmp_path):
+    (tmp_path / "latin1.txt").write_bytes(b"The leaders met.\nSeoul \xb0 report\n")
+    proc = _cli(str(bundle), str(tmp_path / "latin1.txt"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "latin1.txt:2: not valid UTF-8 at byte offset 23" in proc.stderr and "re-encode" in proc.stderr
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"text": "ok"}\n{"text": "caf\xe9"}\n')
+    proc = _cli(str(bundle), str(tmp_path / "latin1.jsonl"))
+    assert proc.returncode == 2 and "latin1.jsonl:2: not valid UTF-8" in proc.stderr
+
+    (tmp_path / "gaps.txt").write_text("One sentence.\n\n  \nAnother one.\n")
+    proc = _cli(str(bundle), str(tmp_path / "gaps.txt"))
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2
+    assert f"skipped 2 blank line(s) or empty text(s): {tmp_path / 'gaps.txt'}:2, {tmp_path / 'gaps.txt'}:3" \
+        in proc.stderr
+    (tmp_path / "gaps.csv").write_text("id,text\n1,Fine.\n2,\n3,Also fine.\n")
+    proc = _cli(str(bundle), str(tmp_path / "gaps.csv"))
+    assert proc.returncode == 0 and [json.loads(r)["id"] for r in proc.stdout.splitlines()] == ["1", "3"]
+    assert f"skipped 1 blank line(s) or empty text(s): {tmp_path / 'gaps.csv'}:3" in proc.stderr
+
+    for name, content in (("empty.txt", ""), ("blank.txt", "\n \n"), ("empty.csv", "id,text\n")):
+        (tmp_path / name).write_text(content)
+        proc = _cli(str(bundle), str(tmp_path / name))
+        assert proc.returncode == 2 and "no texts to label" in proc.stderr, (name, proc.stderr)

@@ -66,6 +66,14 @@ def test_limits_answer_413_and_bad_bodies_422_with_clear_messages(client):
                        ).status_code == 422
 
 
+def test_empty_texts_are_refused_with_422_not_labelled(client):
+    response = client.post("/v1/classify", json={"texts": ["The leaders met.", "", "   "]})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("2 text(s) are empty or whitespace: #1, #2")
+    response = client.post("/v1/classify-article", json={"text": " \n "})
+    assert response.status_code == 422 and "empty" in response.json()["detail"]
+
+
 def test_article_model_and_probes(client, bundle):
     response = client.post("/v1/classify-article", json={"text": ARTICLE})
     assert response.status_code == 200, response.text

@@ -165,6 +165,8 @@ class ExportConfig:
     int8_fp32_ffn_out: int = 2
     parity: ParityConfig = field(default_factory=ParityConfig)
     card: ModelCardConfig = field(default_factory=ModelCardConfig)
+    push_to_hub: str | None = None  # a model repo id, owner/name: upload the bundle once written (opt-in)
+    hub_private: bool = True  # create that repo private when it does not exist
 
 
 @dataclass

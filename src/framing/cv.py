@@ -72,6 +72,6 @@ def run_cv(cfg: DictConfig, run_dir: Path, run_one: Callable):
     (run_dir / "cv_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     (run_dir / "cv_summary.md").write_text(to_markdown(summary))
     print(to_markdown(summary), end="", flush=True)
-    split = M.VAL if held_name == "validation" else M.TEST
-    means = {key.split("/", 1)[1]: s["mean"] for key, s in summary["metrics"].items() if key.startswith(split)}
-    return RunResult(metrics={split: means, "cv": summary})
+    means = {split: {key.split("/", 1)[1]: s["mean"] for key, s in summary["metrics"].items()
+                     if key.startswith(split + "/")} for split in (M.VAL, M.TEST)}
+    return RunResult(metrics={**{k: v for k, v in means.items() if v}, "cv": summary})

@@ -25,7 +25,7 @@ from datasets import Dataset, DatasetDict
 
 from framing.errors import DataError
 from framing.labels import LabelSpace
-from framing.serving.textio import iter_jsonl
+from framing.serving.textio import iter_jsonl, not_utf8
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test", "challenge")
@@ -61,10 +61,8 @@ def read_rows(path: str | Path) -> list[Row]:
         )
     try:
         return readers[suffix](path)
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"{path}: not valid UTF-8 at byte offset {err.start} ({err.reason}); re-encode the file as UTF-8"
-        ) from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, DataError) from None
 
 
 def _read_jsonl(path: Path) -> list[Row]:

@@ -32,6 +32,7 @@ newest bundle.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import shutil
@@ -60,6 +61,7 @@ from framing.serving.bundle import (
 )
 
 __all__ = ["write_export", "load_bundle", "load_labels", "read_manifest", "resolve_export_dir", "point_latest"]
+log = logging.getLogger(__name__)
 LIBRARIES = ("framing", "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "hydra-core", "numpy")
 
 
@@ -81,12 +83,15 @@ def write_export(
     int8_fp32_ffn_out: int = 2,
     parity: dict[str, Any] | None = None,
     card: dict[str, Any] | None = None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> Path:
     """Write the bundle into ``run_dir/dirname`` atomically and point ``latest_link`` at it.
 
     ``validation`` (texts, gold targets) feeds the ONNX parity gate (``parity``: its thresholds).
     ``latest_link`` is decided by :func:`framing.training.latest_pointer` (which reads
-    ``latest_default_task``): only real runs move it.
+    ``latest_default_task``): only real runs move it. ``push_to_hub`` (a repo id) uploads the
+    finished bundle (:mod:`framing.hub`); a failed upload is logged, the bundle stays.
     """
     final = Path(run_dir) / dirname
     if final.exists():
@@ -138,6 +143,13 @@ def write_export(
     os.replace(staging, final)
     if latest_link:
         point_latest(Path(latest_link), final)
+    if push_to_hub:
+        from framing.hub import push_bundle
+
+        try:
+            push_bundle(final, push_to_hub, private=hub_private)
+        except FramingError as err:  # the trained model is on disk: a network problem must not lose it
+            log.error("%s", err)
     return final
 
 

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from framing.errors import FramingError
 from framing.serving.runtime import BACKENDS, DEFAULT_BATCH_SIZE, FramingClassifier
 from framing.serving.scale import label_file
-from framing.serving.textio import iter_jsonl, read_lines
+from framing.serving.textio import iter_jsonl, not_utf8, read_lines
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt")
 CHUNK = 2048  # texts read, predicted and written at a time: bounded memory on large files
@@ -42,28 +42,56 @@ class InputError(FramingError):
     """The input file or folder cannot be read as texts."""
 
 
-def read_records(path: Path, text_column: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """(records, column names) of a text, CSV/TSV or JSON Lines file; every record has ``text_column``."""
+def read_records(path: Path, text_column: str) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(records, column names, where each skipped blank text was) of a text, CSV/TSV or JSON Lines file.
+
+    Blank lines and rows with an empty text are skipped, never silently: ``main`` reports their
+    count and first lines. A file with no text at all is an error.
+    """
     suffix = path.suffix.lower()
+    skipped: list[str] = []
     if suffix in (".csv", ".tsv"):
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
-            records, columns = list(reader), list(reader.fieldnames or [])
-        if text_column not in columns:
-            raise InputError(f"{path}: no column '{text_column}' (found {columns}); pass --text-column NAME")
-        return records, columns
-    if suffix in (".jsonl", ".json", ".ndjson"):
-        records, columns = [], {}
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
+                columns = list(reader.fieldnames or [])
+                if text_column not in columns:
+                    raise InputError(f"{path}: no column '{text_column}' (found {columns}); pass --text-column NAME")
+                records = []
+                for record in reader:
+                    if (record.get(text_column) or "").strip():
+                        records.append(record)
+                    else:
+                        skipped.append(f"{path}:{reader.line_num}")
+        except UnicodeDecodeError:
+            raise not_utf8(path, InputError) from None
+    elif suffix in (".jsonl", ".json", ".ndjson"):
+        records, names = [], {}
         for lineno, record in iter_jsonl(path, InputError):
             if isinstance(record, str):
                 record = {text_column: record}
             if not isinstance(record, dict) or not isinstance(record.get(text_column), str):
                 raise InputError(f"{path}:{lineno}: expected an object with a string '{text_column}' "
                                  "(pass --text-column NAME)")
-            records.append(record)
-            columns.update(dict.fromkeys(record))
-        return records, list(columns)
-    return [{text_column: line} for line in read_lines(path)], [text_column]
+            if record[text_column].strip():
+                records.append(record)
+                names.update(dict.fromkeys(record))
+            else:
+                skipped.append(f"{path}:{lineno}")
+        columns = list(names)
+    else:
+        texts, blank = read_lines(path, InputError)
+        records, columns = [{text_column: line} for line in texts], [text_column]
+        skipped = [f"{path}:{n}" for n in blank]
+    if not records:
+        raise InputError(f"{path}: no texts to label (the file is empty or every text is blank)")
+    return records, columns, skipped
+
+
+def skipped_message(skipped: list[str]) -> str:
+    """One line counting what ``read_records`` skipped, with the first places."""
+    listed = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return f"skipped {len(skipped)} blank line(s) or empty text(s): {listed}"
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -171,8 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError(f"{args.input}: --engine ray labels a folder of articles; pass a folder, or drop "
                              "--engine for a file of texts")
         else:
-            records, _ = read_records(args.input, args.text_column)
+            records, _, skipped = read_records(args.input, args.text_column)
             total, unit = len(records), "text"
+            if skipped:
+                print(f"framing-predict: {skipped_message(skipped)}", file=sys.stderr)
         out = sys.stdout if args.output is None else args.output.open("w", encoding="utf-8", newline="")
         disable = None if args.progress is None else not args.progress
         try:

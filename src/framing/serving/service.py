@@ -191,6 +191,10 @@ def create_app(classifier: FramingClassifier, limits: Limits = Limits()):
         too_long = _too_long(texts, limits.max_chars)
         if too_long:
             raise HTTPException(413, too_long)
+        blank = [i for i, text in enumerate(texts) if not text.strip()]
+        if blank:  # training rejects empty text too: a label for nothing would be a guess
+            raise HTTPException(422, f"{len(blank)} text(s) are empty or whitespace: "
+                                     f"{', '.join(f'#{i}' for i in blank[:5])}; send only non-empty sentences")
         probs = await batcher.submit(texts)
         return JSONResponse({"labels": labels, "predictions": classifier.to_predictions(probs)})
 
@@ -199,6 +203,8 @@ def create_app(classifier: FramingClassifier, limits: Limits = Limits()):
         if len(request.text) > limits.max_article_chars:
             raise HTTPException(413, f"the article has {len(request.text):,} characters, over the limit of "
                                      f"{limits.max_article_chars:,} (framing-serve --max-article-chars)")
+        if not request.text.strip():
+            raise HTTPException(422, "the article text is empty or whitespace")
         sentences = await run_in_threadpool(classifier.sentences, request.text, is_html=request.is_html)
         probs = await batcher.submit(sentences) if sentences else classifier.predict_proba([])
         return JSONResponse({"labels": labels, **classifier.summarize_article(sentences, probs)})
