@@ -203,8 +203,6 @@ def create_app(classifier: FramingClassifier, limits: Limits = Limits()):
         if len(request.text) > limits.max_article_chars:
             raise HTTPException(413, f"the article has {len(request.text):,} characters, over the limit of "
                                      f"{limits.max_article_chars:,} (framing-serve --max-article-chars)")
-        if not request.text.strip():
-            raise HTTPException(422, "the article text is empty or whitespace")
         sentences = await run_in_threadpool(classifier.sentences, request.text, is_html=request.is_html)
         probs = await batcher.submit(sentences) if sentences else classifier.predict_proba([])
         return JSONResponse({"labels": labels, **classifier.summarize_article(sentences, probs)})
