@@ -1,0 +1,284 @@
+"""Context-free line classes: is one line article text, or page furniture?
+
+The site rules live here as word sets and regular expressions, one per debris
+class (navigation, bylines, dates, counters, captions, share buttons, ...);
+``debris_class`` tries them in order. Decisions that need the neighbouring
+lines (story lists, headlines, readers' comments) are in ``lines``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from framing.ingest.normalize import normalize_text
+
+_MONTHS = (
+    "january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_DATE_WORDS = set(_MONTHS) | set(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
+    "published updated update input modified edited posted last date time am pm a.m p.m "
+    "gmt utc kst jst est edt bst cet msk min mins minute minutes read reading ago hour hours "
+    "day days week weeks on at and juche written registered sent".split()
+)
+_SHARE_WORDS = set(
+    "share shares sharing facebook twitter x kakaotalk kakao kakaostory band linkedin whatsapp "
+    "reddit telegram line naver blog pinterest tumblr email e-mail mail print copy copied link "
+    "url send to friend this article page it on via save bookmark scrap a+ a- font size "
+    "tweet messenger sns more".split()
+)
+_NAV_SINGLE = set(
+    "menu search login logout home donate close open more next previous prev top back "
+    "subscribe register accept reply report like likes translate language languages".split()
+)
+
+_RE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_RE_HANDLE = re.compile(r"(?:^|\s)@\w{3,}")
+_RE_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_RE_PHONE = re.compile(r"\b(?:tel|fax)\b\.?|\bphone\s*:|\b\d{2,4}-\d{3,4}-\d{4}\b", re.I)
+
+_RE_NAV = re.compile(
+    r"^(?:quick access to|skip to|skip navigation|go to (?:the )?(?:main|menu|content|top)|"
+    r"jump to|back to top|move to|go to top|open menu|close menu|main menu|toggle navigation)\b",
+    re.I,
+)
+_RE_BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")
+_RE_BYLINE = re.compile(
+    r"^(?i:by|written by|reported by|posted by|commentary by|analysis by|words by|"
+    r"reporter|reporters|correspondent|staff writer|staff reporter|editor|writer)\b\s*[:=]?\s*"
+    r"(?=[A-Z\u3131-\uD7A3])",
+)
+_RE_BYLINE_TAIL = re.compile(
+    r"(?:,|\s)\s*(?:staff )?(?:reporter|correspondent|writer|editor|contributor)s?\s*$", re.I
+)
+_RE_CONTRIB = re.compile(
+    r"\bcontributed (?:reporting|to this (?:report|story|article))\b|"
+    r"\b(?:reporting by|editing by|additional reporting(?: by)?)\b",
+    re.I,
+)
+_RE_REPORTED_FROM = re.compile(r"\breported from\b", re.I)
+_RE_WRITER_NOTE = re.compile(
+    r"^[-—–*(]*\s*(?:the )?(?:writer|author|columnist|contributor)s? (?:is|are|was|were|served)\b", re.I
+)
+_RE_COUNTER = re.compile(
+    r"^(?:views?|hits?|reads?|comments?|replies|reply|likes?|shares?|reactions?|"
+    r"recommend(?:ations)?|votes?)\s*[:(]?\s*[\d,.]*\s*k?\)?$|"
+    r"^[\d,.]+k?\s*(?:views?|comments?|likes?|shares?|replies|reads?)$",
+    re.I,
+)
+_RE_COMMENTS = re.compile(
+    r"^(?:join the (?:conversation|discussion|debate)|show (?:more|all) comments|view (?:all )?comments|"
+    r"load more(?: comments)?|leave a (?:comment|reply)|post a comment|add a comment|"
+    r"please log ?in to (?:leave a )?comment|comments? (?:are|is) closed)\b",
+    re.I,
+)
+_RE_CAPTION_START = re.compile(
+    r"^(?:[△▲▶►■□◆◇●○※▷▽▼]|(?:photos?|images?|pictures?|photograph|video|graphic|illustration|"
+    r"file photo|source|credits?)\s*(?:by\b|=|:|-\s|—)|courtesy of\b|"
+    r"\[(?:photo|image|video|graphic)\b|\((?:photo|image)\b)",
+    re.I,
+)
+_RE_CAPTION_END = re.compile(
+    r"(?:[\[(][^\[\]()]*\b(?:photos?|images?|pictures?|source\s*[=:]|credits?|courtesy|"
+    r"file photo|yonhap|kcna|afp|ap|reuters|epa|getty(?: images)?|xinhua|tass|"
+    r"sputnik|newsis|news1)\b[^\[\]()]*[\])]|[\[(]\s*©[^\[\]()]*[\])]|"
+    r"\b(?:credit|photo|picture|image)s?\s*:\s*[\w /.&-]{2,40}|"
+    r"\b[A-Z]{2,}(?:[- ][A-Z]{2,})*/[A-Z][\w .'-]{1,40}|\bvia Getty Images|\bGetty Images)\s*$",
+    re.I,
+)
+_RE_COPYRIGHT = re.compile(
+    r"©|\bcopyright\b|\(c\)\s*\d{4}|\ball rights reserved\b|\breprint(?:ing)?\b.*\bprohibited\b|"
+    r"\bredistribution\b.*\bprohibited\b|\bunauthori[sz]ed (?:reproduction|copying|use)\b|"
+    r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b",
+    re.I,
+)
+_RE_RELATED_HEADER = re.compile(
+    r"^(?:the )?(?:latest|top|most|more|related|popular|trending|recommended|featured|"
+    r"editor'?s'?|weekly|daily|monthly|today'?s|hot|breaking|other|similar|also|further|"
+    r"you may|you might|we recommend|don'?t miss|read|see|watch|explore|must)\b"
+    r"[\w' &-]{0,40}?\b(?:stories|story|articles?|news|headlines|reads?|read|viewed|popular|"
+    r"shared|commented|coverage|content|posts?|picks?|like|links|videos?|best|reading|"
+    r"also|now|more|updates|this|topics|research)"
+    r"(?:\s+(?:in|on|from|about)\s+[\w' -]+)?\s*:?\s*$",
+    re.I,
+)
+# "MORE IN WORLD", "Latest from Asia", "Trending"
+_RE_RELATED_SHORT = re.compile(
+    r"^(?:(?:more|latest|top|trending|popular)\s+(?:in|on|from|about)\s+[\w' &-]+|"
+    r"(?:trending|related|latest|popular|recommended)(?: now)?|(?:news|live) (?:feed|ticker|line)|"
+    r"all (?:news|headlines|stories))\s*:?\s*$",
+    re.I,
+)
+_RE_PROMO = re.compile(
+    r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|"
+    r"sponsored|advertisement|promoted)\s*:\s*\S",
+    re.I,
+)
+_RE_AD = re.compile(
+    r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|scroll to continue(?: with content)?|"
+    r"story continues below(?: advertisement)?|continue reading(?: below)?)$",
+    re.I,
+)
+_RE_COOKIE = re.compile(r"\bcookies?\b.*\b(?:use|accept|consent|policy|settings|preferences|agree)\b", re.I)
+_RE_NEWSLETTER = re.compile(
+    r"\bnewsletters?\b|^(?:subscribe|sign up|sign in|log ?in|register|get our|join our|"
+    r"follow us|download (?:the|our) app|get the app|type your|enter your)\b",
+    re.I,
+)
+# "Thanks for reading X! Subscribe for free ...": end-of-post prompts
+_RE_SUBSCRIBE_PROMPT = re.compile(
+    r"^(?:thanks?(?: you)? for reading|(?:subscribe|sign up)\b.*\b(?:free|posts|updates|inbox|support)\b|"
+    r"(?:follow|find) [\w ]{0,30}\bon (?:telegram|twitter|x|facebook|instagram|youtube|vk))",
+    re.I,
+)
+_RE_FOOTER_LINKS = re.compile(
+    r"^(?:about us|contact us|privacy(?: policy)?|terms(?: of (?:use|service))?|cookie (?:policy|settings)|"
+    r"accessibility(?: statement)?|careers|advertise(?: with us)?|sitemap|rss|faq|help)$",
+    re.I,
+)
+_RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
+_RE_DOWNLOAD = re.compile(r"^(?:download|print|listen to|watch|play)\b", re.I)
+_RE_SEPARATOR = re.compile(r"^[\W_]+$|^-0-$|^\(?end\)?$", re.I)
+_RE_TICKER = re.compile(r"[▲▼]\s*[\d.,]+%")
+
+_WORD = re.compile(r"\S+")
+
+
+def _words(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def _ends_terminal(line: str) -> bool:
+    return bool(re.search(r"[.!?][\"')\]]*$", line))
+
+
+def _is_date_line(line: str) -> bool:
+    """Lines made only of dates, times and words like "Updated" or "min read".
+
+    Up to two other words are allowed next to a full date or a clock time
+    ("All News 15:21 October 18, 2024").
+    """
+    if not re.search(r"\d", line):
+        return False
+    others = 0
+    for token in re.split(r"[\s,|·:/()\[\]]+", line.lower()):
+        token = token.strip(".-–—")
+        if not re.search(r"\w", token) or re.search(r"\d", token) or token in _DATE_WORDS:
+            continue
+        others += 1
+    if others == 0:
+        return True
+    strong = re.search(r"\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b", line)
+    return bool(strong) and others <= 2 and len(_words(line)) <= 8
+
+
+def _is_share_line(line: str) -> bool:
+    tokens = [t.strip(":;,|·/()[]•").lower() for t in _words(line)]
+    tokens = [t for t in tokens if t]
+    return bool(tokens) and all(t in _SHARE_WORDS for t in tokens)
+
+
+def _is_segmented_menu(line: str) -> bool:
+    """ "A | B | C", "Home > World > Asia", "Terms · Privacy": menus and footers."""
+    parts = re.split(r"\s*(?:\||[·•∙‧⋅・›»]|\s>\s|\s/\s)\s*", line)
+    parts = [p for p in parts if p.strip()]
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        n = len(_words(part))
+        if n > 6 or (n >= 4 and _ends_terminal(part)):
+            return False
+    return True
+
+
+def debris_class(line: str) -> str | None:
+    """Name of the debris class a single line belongs to, or None for text.
+
+    Context-free: decides from the line alone. Lists of other stories need
+    context (the header before them) and are handled in ``extract_article``.
+    """
+    line = normalize_text(line)
+    if not line:
+        return "empty"
+    n = len(_words(line))
+    lower = line.lower()
+    terminal = _ends_terminal(line)
+
+    if _RE_SEPARATOR.match(line):
+        return "separator"
+    checks: list[tuple[str, bool]] = [
+        ("navigation", bool(_RE_NAV.match(line) or lower in _NAV_SINGLE or _RE_FOOTER_LINKS.match(line))),
+        ("ad", bool(_RE_AD.match(line))),
+        ("comments", bool(_RE_COMMENTS.match(line))),
+        ("counter", bool(_RE_COUNTER.match(line))),
+        ("date", _is_date_line(line)),
+        ("share", _is_share_line(line)),
+        ("related", _is_related_header(line) or bool(_RE_PROMO.match(line))),
+        ("tags", bool(_RE_TAGS.match(line))),
+        (
+            "contact",
+            n <= 30 and bool(_RE_EMAIL.search(line) or _RE_HANDLE.search(line) or _RE_URL.search(line)),
+        ),
+        ("copyright", n <= 40 and bool(_RE_COPYRIGHT.search(line))),
+        ("caption", bool(_RE_CAPTION_START.match(line) or _RE_CAPTION_END.search(line))),
+        (
+            "byline",
+            (n <= 15 and bool(_RE_BYLINE.match(line)) and not _ends_terminal(line.rstrip(")")))
+            or (n <= 8 and bool(_RE_BYLINE_TAIL.search(line))),
+        ),
+        (
+            "credit",
+            (n <= 20 and bool(_RE_CONTRIB.search(line))) or (n <= 8 and bool(_RE_REPORTED_FROM.search(line))),
+        ),
+        ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line))),
+        ("cookie", n <= 40 and bool(_RE_COOKIE.search(line))),
+        (
+            "newsletter",
+            (n <= 12 and bool(_RE_NEWSLETTER.search(line)))
+            or (n <= 30 and bool(_RE_SUBSCRIBE_PROMPT.search(line))),
+        ),
+        ("button", n <= 8 and bool(_RE_DOWNLOAD.match(line)) and not terminal),
+        ("address", n <= 25 and bool(_RE_PHONE.search(line)) and not terminal),
+        ("ticker", bool(_RE_TICKER.search(line)) and not terminal),
+        ("menu", _is_segmented_menu(line)),
+    ]
+    for name, hit in checks:
+        if hit:
+            return name
+    # Very short lines: menu items, kickers, buttons ("Politics", "WORLD NEWS",
+    # "U.S.", "A+"). Two- or three-word sentences with a full stop survive.
+    if n <= 3 and not (n >= 2 and terminal and line[0].isupper()):
+        return "short"
+    return None
+
+
+def is_debris(line: str) -> bool:
+    """True if a single line is page furniture rather than article text.
+
+    Debris classes: navigation/menu items, bylines and credits, dates and
+    "Updated" lines, view/comment counters, captions and photo credits,
+    share buttons, copyright/reprint notices, ads, cookie and newsletter
+    prompts, related-list headers, footer links, addresses. See
+    ``debris_class`` for which one fired.
+    """
+    return debris_class(line) is not None
+
+
+def _is_related_header(line: str) -> bool:
+    """ "Latest Stories", "You May Also Like", "Most Read in World": a story list follows."""
+    line = normalize_text(line)
+    n = len(_words(line))
+    if n > 7 or _ends_terminal(line):
+        return False
+    return bool(_RE_RELATED_HEADER.match(line)) or (n <= 5 and bool(_RE_RELATED_SHORT.match(line)))
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph of running text, as opposed to a headline in a story list."""
+    return len(_words(line)) >= 8 and _ends_terminal(line)
+
+
+def _is_title_like(line: str) -> bool:
+    n = len(_words(line))
+    return 4 <= n <= 30 and not re.search(r"[.:;,][\"')\]]*$", line)

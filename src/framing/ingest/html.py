@@ -1,0 +1,194 @@
+"""The HTML path: markup sniffing, trafilatura, and what it misses.
+
+trafilatura finds the main text; the helpers here add what it drops or gets
+wrong (headline from og:title/<h1>, the deck under the <h1>, the page's byline
+lines) and a plain lxml extractor for when trafilatura cannot be imported.
+trafilatura and lxml are imported lazily, inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from framing.ingest.debris import _words, is_debris
+from framing.ingest.normalize import normalize_text
+
+_RE_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|article|br|span|table|meta)\b", re.I)
+
+
+def looks_like_html(raw: str) -> bool:
+    """Cheap sniff: markup tags near the top of the document."""
+    return bool(_RE_HTML.search(raw[:5000]))
+
+
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "figcaption",
+    "dd",
+    "dt",
+    "pre",
+)
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "figure",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "textarea",
+    "template",
+)
+
+
+# class/id words of page chrome, dropped by the no-trafilatura fallback
+_RE_CHROME_ATTR = re.compile(
+    r"\b(?:comments?|reply|share|social|sns|related|trending|popular|ranking|sidebar|"
+    r"widget|ad|ads|advert\w*|promo\w*|newsletter|cookie\w*|footer|nav\w*|menu|gnb|"
+    r"breadcrumb|tags?|ticker|byline|author-bio)\b"
+)
+
+
+def _html_tree(raw: str) -> Any:
+    import lxml.html
+
+    return lxml.html.document_fromstring(raw.encode("utf-8") if isinstance(raw, str) else raw)
+
+
+def _html_headline(tree: Any, md_title: str | None) -> str | None:
+    """Article headline: trafilatura's title, else og:title, else the first <h1>.
+
+    trafilatura's title prefers og:title/<h1> and strips the site name that
+    <title> usually carries; the raw meta tags and <h1> are fallbacks.
+    """
+    candidates: list[str] = [md_title] if md_title else []
+    for xp in ('//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content'):
+        candidates += [str(v) for v in tree.xpath(xp)]
+    candidates += [h.text_content() for h in tree.xpath("//h1")]
+    for cand in candidates:
+        cand = normalize_text(cand)
+        if len(_words(cand)) >= 3:
+            return cand
+    return None
+
+
+_RE_DECK_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:lead|deck|dek|standfirst|sub-?title|subhead(?:line)?|summary|strapline)(?:$|[\s_-])"
+)
+
+
+def _html_deck(tree: Any) -> str | None:
+    """The deck/standfirst printed under the <h1>, which trafilatura drops.
+
+    Only looked for in the headline's own header block, after the <h1>, in
+    elements whose class names it (lead, deck, standfirst, subtitle, ...).
+    """
+    h1s = tree.xpath("//h1")
+    if not h1s:
+        return None
+    h1 = h1s[0]
+    container = h1.getparent()
+    for _ in range(2):
+        if container is None:
+            return None
+        after = False
+        for el in container.iter():
+            if el is h1:
+                after = True
+                continue
+            if not after or not isinstance(el.tag, str):
+                continue
+            marks = f"{el.get('class', '')} {el.get('id', '')}".lower()
+            if _RE_DECK_ATTR.search(marks):
+                text = normalize_text(el.text_content())
+                if 5 <= len(_words(text)) <= 60 and not is_debris(text):
+                    return text
+        container = container.getparent()
+    return None
+
+
+def _html_fallback_text(tree: Any) -> str:
+    """Text of the page minus obvious chrome, one block per line (no trafilatura)."""
+    import copy
+
+    tree = copy.deepcopy(tree)
+    for el in tree.xpath("|".join(f"//{t}" for t in _DROP_TAGS)):
+        el.drop_tree()
+    page_chars = len(tree.text_content()) or 1
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        marks = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        # never drop a wrapper holding most of the page (a "share-enabled" body)
+        if _RE_CHROME_ATTR.search(marks) and len(el.text_content()) < 0.5 * page_chars:
+            el.drop_tree()
+    for el in tree.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+        if el.tag != "br":
+            el.text = "\n" + (el.text or "")
+    body = tree.find("body")
+    return (body if body is not None else tree).text_content()
+
+
+def _page_lines(tree: Any) -> list[str]:
+    import copy
+
+    tree = copy.deepcopy(tree)
+    for el in tree.xpath("//script|//style|//noscript"):
+        el.drop_tree()
+    for el in tree.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    return [ln for ln in tree.text_content().split("\n") if ln.strip()]
+
+
+def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:
+    """(text, title, authors) from trafilatura, or (None, None, []) if unavailable."""
+    try:
+        import trafilatura
+        from trafilatura.settings import use_config
+    except ImportError:  # e.g. lxml_html_clean missing: fall back to lxml
+        return None, None, []
+    config = use_config()
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signal-based timeout breaks in threads
+    text = trafilatura.extract(
+        raw,
+        output_format="txt",
+        include_comments=False,  # reader comments are not the article
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        deduplicate=False,
+        with_metadata=False,
+        config=config,
+    )
+    meta = trafilatura.extract_metadata(raw)
+    title = meta.title if meta is not None else None
+    authors: list[str] = []
+    if meta is not None and meta.author:
+        authors = [a.strip() for a in meta.author.split(";") if len(a.split()) >= 2]
+    return text, title, authors

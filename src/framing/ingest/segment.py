@@ -1,0 +1,148 @@
+"""Sentence segmentation, and the article furniture that sits inside paragraphs.
+
+pysbd does the splitting; this module undoes its known mistakes (splits after
+titles such as "Gen.", stray list enumerators) and strips wire datelines, end
+marks and headline tags from a paragraph before it is split. It decides
+nothing about whether a line belongs to the article (that is ``debris``/``lines``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from framing.ingest.normalize import normalize_text
+
+# Titles and abbreviations that never end an English news sentence: a split
+# right after one of them is a segmentation error and gets undone.
+_NEVER_FINAL = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "cpt",
+    "sgt",
+    "adm",
+    "cmdr",
+    "gov",
+    "sen",
+    "rep",
+    "rev",
+    "hon",
+    "pres",
+    "amb",
+    "vs",
+    "e.g",
+    "i.e",
+    "cf",
+    "approx",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+}
+_ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-•·▪‣◦*])\s+(?=\S)")
+_ONLY_ENUM = re.compile(r"^\s*\(?\d{1,2}[.)]\s*$")
+_TERMINAL = re.compile(r"[.!?:;…][\"')\]]*$|[\"'][.!?]$")
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd  # lazy: keep import of this module cheap
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _strip_enum(text: str) -> str:
+    return _ENUM.sub("", text, count=1)
+
+
+def _split_paragraph(par: str) -> list[str]:
+    pieces = [p.strip() for p in _segmenter().segment(par)]
+    out: list[str] = []
+    pending_enum = False
+    for piece in pieces:
+        if not piece:
+            continue
+        if _ONLY_ENUM.match(piece):  # a stray "2." between list items
+            pending_enum = True
+            continue
+        if out and not pending_enum:
+            last_word = out[-1].rsplit(" ", 1)[-1].rstrip(".").lower()
+            # Undo splits after titles ("Gen.") and before lower-case text.
+            after_title = out[-1].endswith(".") and (
+                last_word in _NEVER_FINAL or (last_word in ("no", "nos") and piece[0].isdigit())
+            )
+            if after_title or piece[0].islower():
+                out[-1] = f"{out[-1]} {piece}"
+                continue
+        pending_enum = False
+        out.append(_strip_enum(piece))
+    return [s for s in out if s]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences; each line is treated as its own paragraph.
+
+    pysbd handles abbreviations (U.S., Gen., e.g., No. 1), decimals and
+    quotes with the full stop inside; on top of it, list enumerators are
+    stripped and splits after titles are undone. Lines are never merged:
+    callers that have hard-wrapped text should unwrap it first
+    (``extract_article`` does).
+    """
+    sentences: list[str] = []
+    for line in text.splitlines():
+        par = _strip_enum(normalize_text(line))
+        if par:
+            sentences.extend(_split_paragraph(par))
+    return sentences
+
+
+# --------------------------------------------------------------------------
+# Paragraph-level cleanup
+# --------------------------------------------------------------------------
+
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_CITY = r"[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"  # SEOUL, Pyongyang, KYIV/SEOUL
+_REGION = r"(?:, [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}){0,2}"  # , Russia
+_DATE = rf"{_MONTH_ABBR} \d{{1,2}}\.?"  # Sept. 13 / December 4.
+_RE_DATELINE = re.compile(
+    "^(?:"
+    # SEOUL, Feb. 27 (Yonhap) --   /   MOSCOW (AP) —
+    rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–)"
+    # MOSCOW, December 4. /TASS/.
+    rf"|{_CITY}{_REGION},? {_DATE} ?/[A-Z][\w.& -]{{0,20}}/\.?"
+    # KYIV/SEOUL, Nov. 5 --   (no agency: all-caps city and a date required)
+    rf"|[A-Z]{{2,}}(?:[ /-][A-Z]{{2,}}){{0,3}}{_REGION},? {_DATE} ?(?:--|—|–)"
+    # SEOUL -- (all-caps city, double dash)
+    r"|[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3} (?:--|—)"
+    ")\\s*(?=[\"'A-Z])"
+)
+_RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end)\s*$")
+# "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ..."
+_RE_LEAD_TAG = re.compile(
+    r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|"
+    r"\((?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))(?: (?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))){0,2}\))\s*(?=\S)"
+)
+
+
+def _clean_paragraph(par: str) -> str:
+    par = _RE_DATELINE.sub("", par, count=1)
+    par = _RE_END_MARK.sub("", par)
+    par = _RE_LEAD_TAG.sub("", par, count=1)
+    return _strip_enum(par).strip()
