@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         totals["all"]["recall"] >= RECALL_GOAL and totals["all"]["debris_rate"] <= DEBRIS_GOAL
     )
     print(json.dumps(totals, indent=2))
+    for name, round_ in report.get("rounds", {}).items():  # later held-out rounds, each on its own
+        t = round_["totals"]
+        print(f"round {name}: {t['fixtures']} pages, recall {t['recall']:.3f}, debris {t['debris_rate']:.3f}"
+              f" (goals {RECALL_GOAL:.2f} / {DEBRIS_GOAL:.2f})")
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

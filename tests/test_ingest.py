@@ -301,3 +301,15 @@ def test_fixture_goals() -> None:
     }
     assert totals["recall"] >= 0.95, failing
     assert totals["debris_rate"] <= 0.02, failing
+
+
+def test_evaluate_dir_scores_each_held_out_round_on_its_own(tmp_path):
+    (tmp_path / "a.txt").write_text("The leaders met in Moscow on Tuesday.\n")
+    (tmp_path / "a.expected.txt").write_text("The leaders met in Moscow on Tuesday.\n")
+    later = tmp_path / "heldout_r9"
+    later.mkdir()
+    (later / "b.txt").write_text("The envoy arrived in Pyongyang on Friday.\n")
+    (later / "b.expected.txt").write_text("The envoy arrived in Pyongyang on Friday.\nA sentence it cannot find.\n")
+    report = evaluate_dir(tmp_path)
+    assert report["totals"]["all"]["fixtures"] == 1 and report["totals"]["all"]["recall"] == 1.0  # not pooled
+    assert report["rounds"]["heldout_r9"]["totals"]["recall"] == 0.5

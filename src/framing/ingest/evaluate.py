@@ -72,19 +72,32 @@ def evaluate_dir(raw_dir: str | Path = "data/raw") -> dict[str, Any]:
     """Evaluate every ``<name>.{html,txt}`` with a ``<name>.expected.txt``.
 
     Totals are pooled over sentences, for all fixtures, the original ones and
-    the held-out ones (``heldout_*``) separately.
+    the held-out ones (``heldout_*``) separately. Each subfolder that holds
+    fixtures (``heldout_r3/``, ...) is a later held-out round: it is scored on
+    its own, under ``rounds``, and never pooled into the totals above.
     """
     raw_dir = Path(raw_dir)
+    rows = _evaluate_folder(raw_dir)
+    original = [r for r in rows if not r["name"].startswith("heldout_")]
+    heldout = [r for r in rows if r["name"].startswith("heldout_")]
+    rounds = {}
+    for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
+        sub_rows = _evaluate_folder(sub)
+        if sub_rows:
+            rounds[sub.name] = {"fixtures": sub_rows, "totals": _totals(sub_rows)}
+    return {
+        "fixtures": rows,
+        "totals": {"all": _totals(rows), "original": _totals(original), "heldout": _totals(heldout)},
+        "rounds": rounds,
+    }
+
+
+def _evaluate_folder(folder: Path) -> list[dict[str, Any]]:
     rows = []
-    for path in sorted(raw_dir.iterdir()):
+    for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in (".html", ".htm", ".txt") or path.name.endswith(".expected.txt"):
             continue
         exp = path.with_name(path.name.rsplit(".", 1)[0] + ".expected.txt")
         if exp.exists():
             rows.append(evaluate_fixture(path, exp))
-    original = [r for r in rows if not r["name"].startswith("heldout_")]
-    heldout = [r for r in rows if r["name"].startswith("heldout_")]
-    return {
-        "fixtures": rows,
-        "totals": {"all": _totals(rows), "original": _totals(original), "heldout": _totals(heldout)},
-    }
+    return rows
