@@ -27,8 +27,8 @@ def not_utf8(path: str | Path, error: type[FramingError] = FramingError) -> Fram
         start, reason = len(data), "unexpected end of data"
     except UnicodeDecodeError as err:
         start, reason = err.start, err.reason
-    line = data.count(b"\n", 0, start) + 1
-    return error(f"{path}:{line}: not valid UTF-8 at byte offset {start} ({reason}, byte 0x{data[start:start + 1].hex()}); "
+    line, byte = data.count(b"\n", 0, start) + 1, data[start : start + 1].hex()
+    return error(f"{path}:{line}: not valid UTF-8 at byte offset {start} ({reason}, byte 0x{byte}); "
                  "re-encode the file as UTF-8 (for example: iconv -f cp1252 -t utf-8 IN > OUT)")
 
 
