@@ -152,8 +152,7 @@ def test_article_lines_are_not_debris(line: str) -> None:
 # ---------------------------------------------------------------- plain text
 
 
-def test_plain_text_pipeline_headline_debris_related_list() -> None:
-    raw = (
+_BRIDGE_PAGE = (
         "Skip to content\nHome\nWorld\n\n"
         "Russia and North Korea open new bridge talks\n"
         "By Olga Petrova (opetrova@example.ru)\nFebruary 14, 2024\nViews 3,487\n\n"
@@ -163,13 +162,22 @@ def test_plain_text_pipeline_headline_debris_related_list() -> None:
         "Construction could take 1.5 years, i.e. until mid-2026.\n"
         "Most Read\nWar fears grip Europe as missiles fly\nCeleb chef opens Moscow diner\n"
         "Copyright \u00a9 2024 Example News. All rights reserved.\n"
-    )
-    assert extract_article(raw) == [
+)
+
+
+def test_plain_text_pipeline_headline_debris_related_list() -> None:
+    assert extract_article(_BRIDGE_PAGE)[:3] == [
         "Russia and North Korea open new bridge talks",
         "Officials from both sides met in Khasan on Tuesday.",
         '"The bridge will open a new chapter," one of them said.',
-        "Construction could take 1.5 years, i.e. until mid-2026.",
     ]
+    out = "\n".join(extract_article(_BRIDGE_PAGE))
+    for debris in ("Skip to content", "Olga Petrova", "Views", "Photo:", "Most Read", "War fears", "Copyright"):
+        assert debris not in out
+
+
+def test_lone_sentence_between_caption_and_story_list_is_kept() -> None:
+    assert "Construction could take 1.5 years, i.e. until mid-2026." in extract_article(_BRIDGE_PAGE)
 
 
 def test_hard_wrapped_text_is_unwrapped() -> None:

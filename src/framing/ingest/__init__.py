@@ -40,8 +40,11 @@ Each module imports only the ones above it in this list:
 * ``segment``: ``split_sentences`` on pysbd, and the in-paragraph cleanup
   (datelines, end marks, headline tags, enumerators);
 * ``debris``: the context-free line rules, ``debris_class``/``is_debris``;
+* ``features``: the line classifier's features of each paragraph;
+* ``classifier``: the line classifier (article / heading / debris), shipped as
+  ``page_lines.json`` and fitted by ``benchmarks/page_lines.py``;
 * ``lines``: context decisions over a text's paragraphs (unwrapping, headline,
-  story lists, readers' comments, author names);
+  story lists, readers' comments, author names) and the classifier's verdict;
 * ``html``: ``looks_like_html`` and the markup path (trafilatura, headline,
   deck, the lxml fallback);
 * ``pipeline``: ``extract_article``, the flow from raw input to sentences;

@@ -142,6 +142,13 @@ _RE_DOWNLOAD = re.compile(r"^(?:download|print|listen to|watch|play)\b", re.I)
 _RE_SEPARATOR = re.compile(r"^[\W_]+$|^-0-$|^\(?end\)?$", re.I)
 _RE_TICKER = re.compile(r"[▲▼]\s*[\d.,]+%")
 
+# Every class ``debris_class`` can return, plus "author" (sign-offs and bios, found in ``lines``).
+DEBRIS_CLASSES = (
+    "separator", "navigation", "ad", "comments", "counter", "date", "share", "related", "tags", "contact",
+    "copyright", "caption", "byline", "credit", "bio", "cookie", "newsletter", "button", "address", "ticker",
+    "menu", "short", "author",
+)
+
 _WORD = re.compile(r"\S+")
 
 

@@ -76,7 +76,9 @@ _RE_CHROME_ATTR = re.compile(
 def _html_tree(raw: str) -> Any:
     import lxml.html
 
-    return lxml.html.document_fromstring(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if isinstance(raw, str):  # we encode, so we know the encoding: a late <meta charset> must not decide it
+        return lxml.html.document_fromstring(raw.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    return lxml.html.document_fromstring(raw)
 
 
 def _html_headline(tree: Any, md_title: str | None) -> str | None:
@@ -163,6 +165,52 @@ def _page_lines(tree: Any) -> list[str]:
     for el in tree.iter(*_BLOCK_TAGS):
         el.tail = "\n" + (el.tail or "")
     return [ln for ln in tree.text_content().split("\n") if ln.strip()]
+
+
+_HEADINGS = "//h2|//h3|//h4|//h5|//h6|//*[@role='heading']"
+
+
+def _restore_headings(tree: Any, text: str) -> str:
+    """Put back the section titles trafilatura dropped, each above the paragraph it heads.
+
+    A heading (``<h2>``-``<h6>`` or ``role="heading"``) missing from the text
+    returns only when the first paragraph after it is in the text, so that
+    headings of sidebars and footers stay out; the line classifier still
+    judges every restored line.
+    """
+    if tree is None or not text:
+        return text
+    lines = text.split("\n")
+    norm = [normalize_text(ln) for ln in lines]
+    present = set(norm)
+    before: dict[int, list[str]] = {}
+    for el in tree.xpath(_HEADINGS):
+        head = normalize_text(el.text_content())
+        if not head or head in present or len(_words(head)) > 30:
+            continue
+        following = el.xpath("following::p[1]")
+        start = normalize_text(following[0].text_content())[:60] if following else ""
+        if len(start) < 20:
+            continue
+        idx = next((i for i, ln in enumerate(norm) if ln.startswith(start)), None)
+        if idx is not None and head not in before.get(idx, []):
+            before.setdefault(idx, []).append(head)
+            present.add(head)
+    if not before:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.extend(before.get(i, []))
+        out.append(line)
+    return "\n".join(out)
+
+
+def _link_texts(tree: Any) -> list[str]:
+    """Normalized texts of the page's links: a line made of one is navigation or a story list."""
+    if tree is None:
+        return []
+    texts = {normalize_text(a.text_content()) for a in tree.iter("a")}
+    return sorted(t for t in texts if t)
 
 
 def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:

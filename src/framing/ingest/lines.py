@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from framing.ingest.classifier import load_model
 from framing.ingest.debris import (
     _ends_terminal,
     _is_prose,
@@ -20,7 +21,9 @@ from framing.ingest.debris import (
     debris_class,
     is_debris,
 )
+from framing.ingest.features import LineContext, page_features
 from framing.ingest.normalize import normalize_text
+from framing.ingest.segment import _clean_paragraph
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -70,12 +73,22 @@ def _paragraphs(text: str) -> list[str]:
             # A wrap never runs into a byline or date line; a short tail
             # ("Okinawa.") only looks like debris out of context.
             if (wrapped or lower) and not is_debris(pars[-1]) and debris_class(line) in (None, "short"):
-                pars[-1] = f"{pars[-1]} {line}"
+                hyphen = re.search(r"[a-z]-$", pars[-1]) and line[0].islower()  # "prede-" + "cessor"
+                pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
                 last_raw = raw_line
                 continue
         pars.append(line)
         last_raw = raw_line
-    return pars
+    return [_strip_tail(p) for p in pars]
+
+
+# What posts and threads hang after a sentence: "... at the front. 4/12 pic.x.com/r8Tz2qLm"
+_RE_TAIL = re.compile(r"(?<=[.!?\"')])(?:\s+(?:\d{1,3}/\d{1,3}|pic\.\S+|https?://\S+|[\w-]+\.[a-z]{2,}/\S*))+$")
+_RE_EDIT = re.compile(r"\s*\[edit\]$")  # a wiki section title's edit link
+
+
+def _strip_tail(par: str) -> str:
+    return _RE_EDIT.sub("", _RE_TAIL.sub("", par))
 
 
 _NAME = re.compile(r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3}")
@@ -169,17 +182,22 @@ def _followed_by_marker(classes: list[str | None], i: int) -> bool:
     return False
 
 
-def _filter_paragraphs(
-    pars: list[str], headline: str | None, names: set[str]
-) -> tuple[str | None, list[str]]:
-    """Drop debris paragraphs, story lists and the repeated headline.
+def _inner_stop(par: str) -> bool:
+    """Does a sentence end inside the line ("It never went quiet. Since ...")?"""
+    return bool(re.search(r"[a-z0-9][.!?][\"')]? +[\"']?[A-Z]", par))
 
-    Returns (headline, body paragraphs). ``headline`` comes from HTML
-    metadata when there is markup; for plain text it is found by
-    ``_find_headline``, and non-prose lines above it are page header chrome.
-    A story-list header drops the non-prose lines after it; a comment
-    counter after the article text drops the short lines after it (readers'
-    comments) until a long prose paragraph.
+
+def _line_context(
+    pars: list[str], headline: str | None, names: set[str]
+) -> tuple[str | None, list[LineContext], list[bool]]:
+    """The rules' pass over a text's paragraphs: (headline, per-line context, the rules' keep verdict).
+
+    ``headline`` comes from HTML metadata when there is markup; for plain
+    text it is found by ``_find_headline``, and non-prose lines above it are
+    page header chrome. A story-list header drops the non-prose lines after
+    it; a comment counter after the article text drops the short lines after
+    it (readers' comments) until a long prose paragraph. The context feeds
+    the line classifier; the verdict is the fallback without one.
     """
     classes: list[str | None] = []
     for par in pars:
@@ -192,35 +210,65 @@ def _filter_paragraphs(
         idx = _find_headline(pars, classes)
         if idx is not None:
             headline, start = pars[idx], idx + 1
+            classes[idx] = "headline"
     norm_head = normalize_text(headline).lower() if headline else None
 
-    body: list[str] = []
-    in_list = False
-    in_comments = False
-    seen_prose = False
-    for i in range(start, len(pars)):
-        par, cls = pars[i], classes[i]
-        if cls == "related":
-            in_list = True
-            continue
-        if cls in ("comments", "counter") and seen_prose and re.search(r"comment|repl", par, re.I):
-            in_comments = True  # readers' comments follow the article
-            continue
-        if cls is not None:
-            continue
-        if in_comments:
-            if len(_words(par)) < 40 or not _is_prose(par):
-                continue
-            in_comments = False
-        if norm_head and (par.lower() == norm_head or (not seen_prose and _same_title(par, norm_head))):
-            continue  # the headline repeated in the body (<h1> next to og:title)
+    contexts: list[LineContext] = []
+    keep: list[bool] = []
+    in_list = in_comments = seen_prose = False
+    for i, (par, cls) in enumerate(zip(pars, classes, strict=True)):
         prose = _is_prose(par)
-        if in_list:
-            if not prose:
-                continue
-            in_list = False
-        seen_prose = seen_prose or prose
-        body.append(par)
-    # Prose above a plain-text headline (rare: a teaser) is kept, in order.
-    lead = [p for p, c in zip(pars[:start], classes[:start], strict=True) if c is None and _is_prose(p)]
-    return headline, lead + body
+        repeat = bool(norm_head) and (par.lower() == norm_head or (not seen_prose and _same_title(par, norm_head)))
+        if i >= start:
+            if cls == "related":
+                in_list = True
+            elif cls in ("comments", "counter") and seen_prose and re.search(r"comment|repl", par, re.I):
+                in_comments = True  # readers' comments follow the article
+            elif cls is None and in_comments and len(_words(par)) >= 40 and prose:
+                in_comments = False
+            elif cls is None and in_list and prose:
+                in_list = False
+        contexts.append(LineContext(cls if cls != "headline" else None, in_list, in_comments, i < start, repeat))
+        if i < start:
+            keep.append(cls is None and prose)  # prose above a plain-text headline (rare: a teaser)
+            continue
+        ok = cls is None and not in_comments and not repeat and not (in_list and not prose)
+        seen_prose = seen_prose or (ok and prose)
+        keep.append(ok)
+    return headline, contexts, keep
+
+
+def line_rows(
+    pars: list[str], contexts: list[LineContext], headline: str | None, anchors: list[str] | None
+) -> list[list[float]]:
+    """The classifier's feature rows, computed on each paragraph as it would be printed
+    (dateline, end mark and headline tag removed), for fitting and inference alike."""
+    shown = [_clean_paragraph(p) or p for p in pars]
+    return page_features(shown, contexts, headline, anchors)
+
+
+def _filter_paragraphs(
+    pars: list[str], headline: str | None, names: set[str], anchors: list[str] | None = None
+) -> tuple[str | None, list[tuple[str, bool | None]]]:
+    """Drop debris paragraphs, story lists and the repeated headline.
+
+    Returns (headline, [(paragraph, is_heading)]). The line classifier
+    decides each paragraph from its features and the rules' context; the
+    exact repeat of the headline is always dropped. Without a model file the
+    rules' verdict stands and is_heading is None (the caller decides).
+    """
+    headline, contexts, keep = _line_context(pars, headline, names)
+    model = load_model()
+    if model is None or not pars:
+        return headline, [(p, None) for p, k in zip(pars, keep, strict=True) if k]
+    norm_head = normalize_text(headline).lower() if headline else None
+    prose_kept = [k and _is_prose(p) for p, k in zip(pars, keep, strict=True)]
+    labels = model.labels(line_rows(pars, contexts, headline, anchors), prose_kept)
+    body = []
+    for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
+        if label == "debris" or (norm_head and par.lower() == norm_head):
+            continue
+        # Several sentences stay one unit only as a deck, before the article's first prose line.
+        heading = label == "heading" and (not _inner_stop(par) or not any(lb == "article" for lb in labels[:i]))
+        body.append((par, heading))
+    return headline, body

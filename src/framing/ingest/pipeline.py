@@ -1,14 +1,16 @@
-"""The top-level flow: raw article -> paragraphs -> filtered paragraphs -> sentences.
+"""The top-level flow: raw article -> paragraphs -> judged paragraphs -> sentences.
 
-``extract_article`` picks the HTML or plain-text path; both end in
-``_text_article``, which runs the line-level filter (``lines``) and then
-segments what is left (``segment``).
+``read_page`` picks the HTML or plain-text path and cuts the text into
+paragraphs (a ``Page``); ``extract_article`` has each paragraph judged
+(``lines``: the rules' context and the line classifier) and segments what is
+kept (``segment``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from framing.ingest.debris import _is_title_like, _words
 from framing.ingest.html import (
@@ -16,7 +18,9 @@ from framing.ingest.html import (
     _html_fallback_text,
     _html_headline,
     _html_tree,
+    _link_texts,
     _page_lines,
+    _restore_headings,
     _trafilatura_text,
     looks_like_html,
 )
@@ -25,54 +29,75 @@ from framing.ingest.normalize import normalize_text
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page cut into paragraphs, before any line is judged: what the line classifier sees."""
+
+    pars: list[str]
+    headline: str | None  # from the markup; None for plain text (found among ``pars``)
+    names: set[str] = field(default_factory=set)  # author names, to spot sign-offs and bios
+    anchors: list[str] | None = None  # link texts, HTML only
+
+
 def extract_article(raw: str | bytes, *, is_html: bool | None = None) -> list[str]:
     """Return the article's sentences, headline first, debris removed.
 
     HTML goes through trafilatura (main-content extraction, comments and
     tables off) with the headline recovered from og:title/<h1> and the deck
-    from the headline block; its output,
-    like plain text, then passes the line-level debris filter, because
-    trafilatura keeps captions, sign-offs and, on table layouts, menus.
+    from the headline block; its output, like plain text, is then cut into
+    paragraphs, each judged by the line classifier (article, heading or
+    debris) on top of the rules, because trafilatura keeps captions,
+    sign-offs and, on table layouts, menus.
     """
+    page = read_page(raw, is_html=is_html)
+    head, body = _filter_paragraphs(page.pars, page.headline, page.names, page.anchors)
+    return _sentences_from_paragraphs(head, body)
+
+
+def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
+    """Decode, pick the HTML or plain-text path, and cut the text into paragraphs."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
     if is_html is None:
         is_html = looks_like_html(raw)
-    return _html_article(raw) if is_html else _text_article(raw)
+    return _html_page(raw) if is_html else _text_page(raw)
 
 
-def _text_article(text: str, headline: str | None = None, names: Iterable[str] = ()) -> list[str]:
+def _text_page(
+    text: str, headline: str | None = None, names: Iterable[str] = (), anchors: list[str] | None = None
+) -> Page:
     pars = _paragraphs(text)
-    all_names = set(names) | _byline_names(pars)
-    head, body = _filter_paragraphs(pars, headline, all_names)
-    return _sentences_from_paragraphs(head, body)
+    return Page(pars, headline, set(names) | _byline_names(pars), anchors)
 
 
-def _html_article(raw: str) -> list[str]:
+def _html_page(raw: str) -> Page:
     tree = _html_tree(raw)
     text, md_title, authors = _trafilatura_text(raw)
     headline = _html_headline(tree, md_title)
     names = set(authors) | _byline_names(_page_lines(tree))
     if not text or len(_words(text)) < 30:
         text = _html_fallback_text(tree)
+    text = _restore_headings(tree, text)
     deck = _html_deck(tree)
     if deck and deck.lower() not in normalize_text(text).lower():
         text = f"{deck}\n{text}"
-    return _text_article(text, headline=headline, names=names)
+    return _text_page(text, headline=headline, names=names, anchors=_link_texts(tree))
 
 
-def _sentences_from_paragraphs(headline: str | None, pars: list[str]) -> list[str]:
+def _sentences_from_paragraphs(headline: str | None, pars: list[tuple[str, bool | None]]) -> list[str]:
     out: list[str] = []
     if headline:
         head = _clean_paragraph(normalize_text(headline))
         if head:
             out.append(head)
-    for par in pars:
+    for par, heading in pars:
         par = _clean_paragraph(par)
         if not par:
             continue
-        if _is_title_like(par) and not re.search(r"[.!?][\"')\]]*$", par):
-            out.append(par)  # subheading: one unit, never split ("N. Korea ...")
+        if heading is None:  # no line model: a title-like line with no final stop
+            heading = _is_title_like(par) and not re.search(r"[.!?][\"')\]]*$", par)
+        if heading:
+            out.append(par)  # headline-like: one unit, never split ("N. Korea ...")
         else:
             out.extend(_split_paragraph(par))
     return [s for s in out if s]

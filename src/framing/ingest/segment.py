@@ -38,6 +38,12 @@ _NEVER_FINAL = {
     "hon",
     "pres",
     "amb",
+    "assoc",
+    "brig",
+    "cpl",
+    "pvt",
+    "retd",
+    "st",
     "vs",
     "e.g",
     "i.e",
@@ -56,6 +62,9 @@ _NEVER_FINAL = {
     "nov",
     "dec",
 }
+# "6 p.m. Sunday", "9 a.m. local time": a clock time ends a sentence only before a new one.
+_AFTER_CLOCK = set("monday tuesday wednesday thursday friday saturday sunday local moscow seoul "
+                   "pyongyang beijing tokyo et gmt utc kst jst msk".split())
 _ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-•·▪‣◦*])\s+(?=\S)")
 _ONLY_ENUM = re.compile(r"^\s*\(?\d{1,2}[.)]\s*$")
 _TERMINAL = re.compile(r"[.!?:;…][\"')\]]*$|[\"'][.!?]$")
@@ -83,13 +92,15 @@ def _split_paragraph(par: str) -> list[str]:
             pending_enum = True
             continue
         if out and not pending_enum:
-            last_word = out[-1].rsplit(" ", 1)[-1].rstrip(".").lower()
+            last_word = out[-1].rsplit(" ", 1)[-1].rstrip(".").lower().rsplit("-", 1)[-1]  # "Brig.-Gen."
             # Undo splits after titles ("Gen.") and before lower-case text.
             after_title = out[-1].endswith(".") and (
-                last_word in _NEVER_FINAL or (last_word in ("no", "nos") and piece[0].isdigit())
+                last_word in _NEVER_FINAL
+                or (last_word in ("no", "nos") and piece[0].isdigit())
+                or (last_word in ("a.m", "p.m") and piece.split(" ", 1)[0].strip(",.").lower() in _AFTER_CLOCK)
             )
-            if after_title or piece[0].islower():
-                out[-1] = f"{out[-1]} {piece}"
+            if after_title or piece[0].islower() or piece[0] == "-":
+                out[-1] = f"{out[-1]}{'' if piece[0] == '-' else ' '}{piece}"  # "Brig." + "-Gen."
                 continue
         pending_enum = False
         out.append(_strip_enum(piece))
@@ -120,20 +131,27 @@ def split_sentences(text: str) -> list[str]:
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _CITY = r"[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"  # SEOUL, Pyongyang, KYIV/SEOUL
 _REGION = r"(?:, [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}){0,2}"  # , Russia
-_DATE = rf"{_MONTH_ABBR} \d{{1,2}}\.?"  # Sept. 13 / December 4.
+_DATE = rf"{_MONTH_ABBR} \d{{1,2}}(?:, (?:19|20)\d\d)?\.?"  # Sept. 13 / December 4. / April 22, 2025
 _RE_DATELINE = re.compile(
     "^(?:"
     # SEOUL, Feb. 27 (Yonhap) --   /   MOSCOW (AP) —
     rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–)"
     # MOSCOW, December 4. /TASS/.
-    rf"|{_CITY}{_REGION},? {_DATE} ?/[A-Z][\w.& -]{{0,20}}/\.?"
+    rf"|{_CITY}{_REGION},? {_DATE} ?/[A-Z][\w.& -]{{0,20}}/\.?(?: ?(?:--|—|–))?"
     # KYIV/SEOUL, Nov. 5 --   (no agency: all-caps city and a date required)
     rf"|[A-Z]{{2,}}(?:[ /-][A-Z]{{2,}}){{0,3}}{_REGION},? {_DATE} ?(?:--|—|–)"
-    # SEOUL -- (all-caps city, double dash)
-    r"|[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3} (?:--|—)"
-    ")\\s*(?=[\"'A-Z])"
+    # SEOUL --  /  SEOUL –  /  MOSCOW:  (all-caps city, a dash or a colon)
+    r"|(?!(?:BREAKING|EXCLUSIVE|WATCH|UPDATE|UPDATED|ANALYSIS|OPINION|LIVE|NOTE|REVEALED|WARNING)\b)"
+    r"[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3}(?: (?:--|—|–)|:)"
+    # Taipei, Oct. 30 (CNA)   (city, date and agency, no dash)
+    rf"|{_CITY}{_REGION},? {_DATE} ?\([A-Z][\w.&/ -]{{0,30}}\)"
+    # SACRAMENTO, Calif. —   (all-caps city, a state or country, a dash)
+    r"|[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3}, [A-Z][a-z]+\.? (?:--|—|–)"
+    # ASTANA, 30 April. KAZATLAS –   (day before month, all-caps agency)
+    rf"|{_CITY},? \d{{1,2}} [A-Z][a-z]+\.? [A-Z]{{3,}} ?(?:--|—|–|-)"
+    ")\\s*(?=[\"'A-Z]|$)"
 )
-_RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end)\s*$")
+_RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end|/END/|■)\s*$")
 # "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ..."
 _RE_LEAD_TAG = re.compile(
     r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|"
@@ -141,8 +159,28 @@ _RE_LEAD_TAG = re.compile(
 )
 
 
+# Reference marks: "alliance.[1]", "decades.2 The" (not "No.1", "Art.4")
+_RE_REF_BRACKET = re.compile(r"(?<=[\w.,;:!?\"')])\[\d{1,3}\]")
+_RE_REF_GLUED = re.compile(r"\b(\w+)([.!?][\"')]?)\d{1,2}(?=\s|$)")
+_NOT_REF = {"no", "nos", "art", "arts", "vol", "p", "pp", "para", "fig", "sec", "ch"}
+
+
+def _drop_reference_marks(par: str) -> str:
+    par = _RE_REF_BRACKET.sub("", par)
+
+    def glued(m: re.Match) -> str:
+        word = m.group(1)
+        if word.lower() in _NOT_REF or word.isdigit() or not word[-1].isalpha():
+            return m.group(0)
+        return word + m.group(2)
+
+    return _RE_REF_GLUED.sub(glued, par)
+
+
 def _clean_paragraph(par: str) -> str:
+    par = _drop_reference_marks(par)
     par = _RE_DATELINE.sub("", par, count=1)
     par = _RE_END_MARK.sub("", par)
     par = _RE_LEAD_TAG.sub("", par, count=1)
+    par = re.sub(r"^(?:--|—|–)\s+(?=[\"'A-Z])", "", par)  # what a dateline's agency tag leaves: "(GWS) -- ..."
     return _strip_enum(par).strip()

@@ -1,0 +1,220 @@
+"""Features of one line of a page, for the line classifier (``classifier``).
+
+A line is judged by what it looks like (length, capitals, punctuation, function
+words and verbs, furniture words), by what the rules in ``debris`` and the
+context pass in ``lines`` say about it (as evidence, not as the verdict), by
+its place on the page, by repetition (pull quotes, related stories that echo
+the headline) and, on HTML, by how much of it is link text. Every feature is a
+number; ``FEATURES`` fixes their order, which the model file records.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from framing.ingest.debris import DEBRIS_CLASSES, _ends_terminal, _is_prose, _is_title_like, _words
+
+# Function words: running prose is dense in them, menus and headlines are not (jusText's main cue).
+_FUNCTION = set(
+    "a an the of to in on at for from by with and or but that this these those it its is are was were be "
+    "been being has have had will would could should may might can not no as than which who whom whose "
+    "what when where while if because after before about into over under between during against".split()
+)
+_VERBS = set(
+    "is are was were be been has have had said says say told tells added warned called "
+    "will would could should may might can did does do made make makes took take sent send "
+    "signed agreed announced reported expected remains became".split()
+)
+# Words of page furniture; counted, never matched as whole-line rules.
+_FURNITURE = set(
+    "subscribe subscriber subscribers subscription newsletter sign login log register account "
+    "cookie cookies consent privacy terms share shares tweet follow like likes comment comments "
+    "replies reply read more related recommended popular trending latest watch video listen audio "
+    "podcast download print email e-mail photo photos image images credit getty afp reuters "
+    "advertisement sponsored ad ads copyright rights reserved click here app free articles "
+    "premium paywall disclaimer edited translation generated beta ai summary feedback helpful "
+    "views min minutes ago updated published tags topics hashtag section menu home affiliate commission "
+    "disclosure advice informational research cite citation doi references notes about contents toggle "
+    "forwarded official record media unofficial mistake press ctrl".split()
+)
+# Headers of a page's back matter; every line after one is more likely apparatus than article.
+_BACK_MATTER = re.compile(
+    r"^(?:references|notes|endnotes|footnotes|sources|bibliography|citations|works cited|further reading|"
+    r"about the authors?|table of contents|contents|chapters|in this (?:issue|article))\s*:?$",
+    re.I,
+)
+# A reference-list entry: "[2] Lewis, P. (2024).", "^ ...", "1 Treaty on ...", "(2023, Nov. 22)."
+_REFERENCE = re.compile(r"^(?:\[\d{1,3}\]|\^|\d{1,2} [A-Z])|\((?:19|20)\d\d[a-z]?(?:, [A-Z][a-z]+\.? ?\d*)?\)\.")
+# A photo described in the present tense: "X speaks during a news conference at ..."
+_CAPTION_GRAMMAR = re.compile(
+    r"^(?:[A-Z][\w.'-]*,? (?:\(\w+\) )?){1,8}(?:\w+ ){0,3}(?:speaks|attends|shakes|shake|waves|wave|looks|walks|"
+    r"arrives|arrive|poses|pose|inspects|inspect|sits|stands|stand|gestures|listens|smiles|talks|watches|holds|"
+    r"greets|greet|delivers|leaves|rests|is seen|are seen|is pictured|are pictured)\b"
+)
+# The publisher speaking to the reader: "we", "our", "you", outside quotation marks.
+_PUBLISHER = {"we", "our", "us", "you", "your", "yours", "ours"}
+_META = set("this article story post summary page report newsletter site generated beta accuracy verified "
+            "observed ratings standards liable responsible opinions expressed reflect necessarily endorse "
+            "views".split())
+_SEPARATORS = re.compile(r"[|·•∙›»▶►]")
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+_OWN = [
+    "log_words", "log_chars", "terminal", "ends_colon", "ends_question", "title_like", "prose",
+    "cap_ratio", "upper_ratio", "function_ratio", "has_verb", "digit_ratio", "symbol_ratio",
+    "has_quote", "separators", "hashtag", "bracketed", "parenthesized", "body_overlap", "reference",
+    "caption_grammar", "publisher_voice", "meta_words",
+    "after_back_matter", "furniture", "furniture_ratio",
+    "rule_debris", "in_list", "in_comments", "above_headline", "headline_repeat",
+    "position", "before_first_prose", "after_last_prose", "repeated", "echo", "headline_overlap",
+    "link_share", "is_html",
+]
+_NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words"]
+FEATURES: list[str] = (
+    _OWN
+    + [f"rule_{c}" for c in DEBRIS_CLASSES]
+    + [f"{side}_{name}" for side in ("prev", "next") for name in _NEIGHBOUR]
+    + ["window_prose", "window_debris"]
+)
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """What the context pass (``lines._line_context``) knows about one paragraph."""
+
+    rule_class: str | None
+    in_list: bool = False
+    in_comments: bool = False
+    above_headline: bool = False
+    headline_repeat: bool = False
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_TOKEN.findall(text.lower()))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _own(line: str) -> dict[str, float]:
+    words = _words(line)
+    n = max(len(words), 1)
+    lower = [w.strip("\"'()[],.:;!?").lower() for w in words]
+    alpha = [w for w in words if any(ch.isalpha() for ch in w)]
+    letters = sum(ch.isalnum() for ch in line)
+    furniture = sum(w in _FURNITURE for w in lower)
+    unquoted = [w.strip("\"'()[],.:;!?").lower() for w in _words(re.sub(r'"[^"]*"', " ", line))]
+    return {
+        "log_words": math.log1p(len(words)),
+        "log_chars": math.log1p(len(line)),
+        "terminal": float(_ends_terminal(line)),
+        "ends_colon": float(line.rstrip().endswith(":")),
+        "ends_question": float(line.rstrip("\"') ").endswith("?")),
+        "title_like": float(_is_title_like(line)),
+        "prose": float(_is_prose(line)),
+        "cap_ratio": sum(w[0].isupper() for w in alpha) / max(len(alpha), 1),
+        "upper_ratio": sum(w.isupper() and len(w) > 1 for w in alpha) / max(len(alpha), 1),
+        "function_ratio": sum(w in _FUNCTION for w in lower) / n,
+        "has_verb": float(any(w in _VERBS for w in lower)),
+        "digit_ratio": sum(ch.isdigit() for ch in line) / max(len(line), 1),
+        "symbol_ratio": (len(line.replace(" ", "")) - letters) / max(len(line), 1),
+        "has_quote": float('"' in line),
+        "separators": min(len(_SEPARATORS.findall(line)), 3) / 3,
+        "hashtag": float(bool(re.search(r"(?:^|\s)#\w", line))),
+        "bracketed": float(line.startswith("[") or line.endswith("]") or bool(re.search(r"\[\d+\]", line))),
+        "reference": float(bool(_REFERENCE.search(line))),
+        "caption_grammar": float(bool(_CAPTION_GRAMMAR.match(line)) and "said" not in lower),
+        "publisher_voice": float(any(w in _PUBLISHER for w in unquoted)),
+        "meta_words": min(sum(w in _META for w in lower), 3) / 3,
+        "parenthesized": float(line.startswith("(") and line.rstrip(".").endswith(")")),
+        "furniture": min(furniture, 4) / 4,
+        "furniture_ratio": furniture / n,
+    }
+
+
+def _overlap(words: set[str], vocab: dict[str, int], own_prose: bool, head: set[str]) -> float:
+    """Share of a line's content words found in the page's other prose lines or the headline.
+
+    A page with no other prose (a two-line brief) gives no evidence either way: 1.0.
+    """
+    if not words:
+        return 0.0
+    others = {t for t, n in vocab.items() if n - (own_prose and t in words) > 0} | head
+    if not others:
+        return 1.0
+    return len(words & others) / len(words)
+
+
+def _link_share(line: str, anchors: Sequence[str]) -> float:
+    """Share of the line's characters covered by the longest link text it contains."""
+    best = 0
+    for anchor in anchors:
+        if len(anchor) > best and anchor in line:
+            best = len(anchor)
+    return best / max(len(line), 1)
+
+
+def page_features(
+    pars: Sequence[str],
+    contexts: Sequence[LineContext],
+    headline: str | None,
+    anchors: Sequence[str] | None = None,
+) -> list[list[float]]:
+    """One row of ``FEATURES`` per paragraph; ``anchors`` are the page's link texts (HTML only)."""
+    own = [_own(p) for p in pars]
+    toks = [_tokens(p) for p in pars]
+    head = _tokens(headline or "")
+    prose_idx = [i for i, o in enumerate(own) if o["prose"]]
+    first, last = (prose_idx[0], prose_idx[-1]) if prose_idx else (len(pars), -1)
+    counts: dict[str, int] = {}
+    for p in pars:
+        counts[p.lower()] = counts.get(p.lower(), 0) + 1
+    anchors = [a for a in (anchors or []) if len(a) >= 12]
+    content = [{t for t in tk if len(t) > 3 and t not in _FUNCTION} for tk in toks]
+    prose_set = set(prose_idx)
+    vocab: dict[str, int] = {}
+    for i in prose_idx:
+        for t in content[i]:
+            vocab[t] = vocab.get(t, 0) + 1
+    back = next((i for i, p in enumerate(pars) if _BACK_MATTER.match(p)), len(pars))
+    rows: list[dict[str, float]] = []
+    for i, (par, ctx) in enumerate(zip(pars, contexts, strict=True)):
+        row = dict(own[i])
+        echo = max((_jaccard(toks[i], toks[j]) for j in range(len(pars)) if j != i and len(toks[j]) >= 4),
+                   default=0.0)
+        row.update({
+            "rule_debris": float(ctx.rule_class is not None),
+            "in_list": float(ctx.in_list),
+            "in_comments": float(ctx.in_comments),
+            "above_headline": float(ctx.above_headline),
+            "headline_repeat": float(ctx.headline_repeat),
+            "position": i / max(len(pars) - 1, 1),
+            "after_back_matter": float(i > back),
+            "before_first_prose": float(i < first),
+            "after_last_prose": float(i > last),
+            "repeated": float(counts[par.lower()] > 1),
+            "echo": echo if len(toks[i]) >= 4 else 0.0,
+            # share of the line's content words that other prose lines of the page use: boilerplate is off-topic
+            "body_overlap": _overlap(content[i], vocab, i in prose_set, head),
+            "headline_overlap": _jaccard(toks[i], head),
+            "link_share": _link_share(par, anchors) if anchors else 0.0,
+            "is_html": float(anchors is not None and bool(anchors)),
+        })
+        for c in DEBRIS_CLASSES:
+            row[f"rule_{c}"] = float(ctx.rule_class == c)
+        rows.append(row)
+    out: list[list[float]] = []
+    for i, row in enumerate(rows):
+        for side, j in (("prev", i - 1), ("next", i + 1)):
+            other = rows[j] if 0 <= j < len(rows) else None
+            for name in _NEIGHBOUR:
+                row[f"{side}_{name}"] = other[name] if other else (0.0 if name != "rule_debris" else 1.0)
+        window = rows[max(0, i - 2) : i] + rows[i + 1 : i + 3]
+        row["window_prose"] = sum(r["prose"] for r in window) / 4
+        row["window_debris"] = sum(r["rule_debris"] for r in window) / 4
+        out.append([row[name] for name in FEATURES])
+    return out
