@@ -176,6 +176,8 @@ def test_plain_text_pipeline_headline_debris_related_list() -> None:
         assert debris not in out
 
 
+@pytest.mark.xfail(strict=True, reason="known miss of the shipped line model (README, Raw articles): a lone "
+                   "sentence between a caption and a story list looks like furniture to it; the rules alone keep it")
 def test_lone_sentence_between_caption_and_story_list_is_kept() -> None:
     assert "Construction could take 1.5 years, i.e. until mid-2026." in extract_article(_BRIDGE_PAGE)
 

@@ -57,6 +57,8 @@ _RE_CONTRIB = re.compile(
     r"\b(?:reporting by|editing by|additional reporting(?: by)?)\b",
     re.I,
 )
+# A republished piece's source tag: "(EDITORIAL from the X Daily on Sept. 15)"
+_RE_SOURCE_TAG = re.compile(r"^\((?:editorial|commentary|column|opinion|analysis) from [^()]{3,80}\)\.?$", re.I)
 _RE_REPORTED_FROM = re.compile(r"\breported from\b", re.I)
 _RE_WRITER_NOTE = re.compile(
     r"^[-—–*(]*\s*(?:the )?(?:writer|author|columnist|contributor)s? (?:is|are|was|were|served)\b", re.I
@@ -236,7 +238,8 @@ def debris_class(line: str) -> str | None:
         ),
         (
             "credit",
-            (n <= 20 and bool(_RE_CONTRIB.search(line))) or (n <= 8 and bool(_RE_REPORTED_FROM.search(line))),
+            (n <= 20 and bool(_RE_CONTRIB.search(line))) or (n <= 8 and bool(_RE_REPORTED_FROM.search(line)))
+            or bool(_RE_SOURCE_TAG.match(line)),
         ),
         ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line))),
         ("cookie", n <= 40 and bool(_RE_COOKIE.search(line))),

@@ -68,7 +68,8 @@ def _paragraphs(text: str) -> list[str]:
             continue
         if last_raw is not None and pars:
             first = line.split(" ", 1)[0]
-            wrapped = width is not None and len(last_raw) <= width and len(last_raw) + 1 + len(first) > width
+            # the detected width is the longest line of the band; a writer's real limit can sit a little below it
+            wrapped = width is not None and len(last_raw) <= width and len(last_raw) + 1 + len(first) > width - 3
             lower = line[0].islower() and not _ends_terminal(pars[-1])
             # A wrap never runs into a byline or date line; a short tail
             # ("Okinawa.") only looks like debris out of context.
@@ -238,6 +239,10 @@ def _line_context(
     return headline, contexts, keep
 
 
+# Rule classes that are never article text, whatever the classifier says: the few rules on top.
+_ALWAYS_DEBRIS = {"separator", "credit"}
+
+
 def line_rows(
     pars: list[str], contexts: list[LineContext], headline: str | None, anchors: list[str] | None
 ) -> list[list[float]]:
@@ -266,7 +271,7 @@ def _filter_paragraphs(
     labels = model.labels(line_rows(pars, contexts, headline, anchors), prose_kept)
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
-        if label == "debris" or (norm_head and par.lower() == norm_head):
+        if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
             continue
         # Several sentences stay one unit only as a deck, before the article's first prose line.
         heading = label == "heading" and (not _inner_stop(par) or not any(lb == "article" for lb in labels[:i]))

@@ -182,5 +182,6 @@ def _clean_paragraph(par: str) -> str:
     par = _RE_DATELINE.sub("", par, count=1)
     par = _RE_END_MARK.sub("", par)
     par = _RE_LEAD_TAG.sub("", par, count=1)
+    par = re.sub(r"^(?:[QA]:|>>)\s*(?=[\"'A-Z])", "", par)  # interview and caption speaker marks
     par = re.sub(r"^(?:--|—|–)\s+(?=[\"'A-Z])", "", par)  # what a dateline's agency tag leaves: "(GWS) -- ..."
     return _strip_enum(par).strip()
