@@ -3,7 +3,7 @@
 For each ``<name>.{html,txt}`` with a ``<name>.expected.txt``, runs
 ``extract_article`` and reports recall (share of expected sentences found
 exactly, after normalization) and debris rate (share of output sentences not
-in the expected list). Goals: recall >= 0.95, debris rate <= 0.02.
+in the expected list). Goals (the ingestion issue): recall >= 0.95, debris rate <= 0.03.
 
     PYTHONPATH=src python benchmarks/ingest_eval.py [--raw-dir data/raw] [--json OUT] [-v]
 
@@ -25,7 +25,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
     from framing.ingest import evaluate_dir
 
 RECALL_GOAL = 0.95
-DEBRIS_GOAL = 0.02
+DEBRIS_GOAL = 0.03
 
 
 def main(argv: list[str] | None = None) -> int:
