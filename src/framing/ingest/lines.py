@@ -239,8 +239,12 @@ def _line_context(
     return headline, contexts, keep
 
 
-# Rule classes that are never article text, whatever the classifier says: the few rules on top.
-_ALWAYS_DEBRIS = {"separator", "credit"}
+# Rule classes that no expected line of data/raw carries: dropped whatever the classifier says (the few
+# rules on top). "short", "counter", "button" and "contact" do fire on headings and stay evidence only.
+_ALWAYS_DEBRIS = {
+    "separator", "credit", "navigation", "ad", "share", "tags", "copyright", "caption", "byline", "bio", "cookie",
+    "newsletter", "address", "ticker", "menu", "date",
+}
 
 
 def line_rows(

@@ -131,11 +131,15 @@ def split_sentences(text: str) -> list[str]:
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _CITY = r"[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"  # SEOUL, Pyongyang, KYIV/SEOUL
 _REGION = r"(?:, [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}){0,2}"  # , Russia
-_DATE = rf"{_MONTH_ABBR} \d{{1,2}}(?:, (?:19|20)\d\d)?\.?"  # Sept. 13 / December 4. / April 22, 2025
+_DATE_MD = rf"{_MONTH_ABBR} \d{{1,2}}(?:, (?:19|20)\d\d)?\.?"  # Sept. 13 / December 4. / April 22, 2025
+_DATE_DM = r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"  # 17 June
+_DATE = rf"(?:{_DATE_MD}|{_DATE_DM})"
 _RE_DATELINE = re.compile(
     "^(?:"
     # SEOUL, Feb. 27 (Yonhap) --   /   MOSCOW (AP) —
-    rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–)"
+    rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–|:)"
+    # Moscow, June 19, TNA --   /   TOKYO, Oct. 20 Kyodo -   (agency without brackets)
+    rf"|{_CITY}, {_DATE},? [A-Z][\w.&]{{1,15}} ?(?:--|—|–|-)"
     # MOSCOW, December 4. /TASS/.
     rf"|{_CITY}{_REGION},? {_DATE} ?/[A-Z][\w.& -]{{0,20}}/\.?(?: ?(?:--|—|–))?"
     # KYIV/SEOUL, Nov. 5 --   (no agency: all-caps city and a date required)
@@ -151,7 +155,7 @@ _RE_DATELINE = re.compile(
     rf"|{_CITY},? \d{{1,2}} [A-Z][a-z]+\.? [A-Z]{{3,}} ?(?:--|—|–|-)"
     ")\\s*(?=[\"'A-Z]|$)"
 )
-_RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end|/END/|■)\s*$")
+_RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end|/END/|■)\s*$|(?<=[.!?\"'])\s*-\s*[A-Z][A-Za-z]+$")
 # "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ..."
 _RE_LEAD_TAG = re.compile(
     r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|"
