@@ -8,7 +8,7 @@ logistic-regression baseline (``framing.baselines`` settings, with and without t
 adjustment) on the fold's training file. It reports macro-F1 per fold (mean ± std), per voice,
 and the neutral false-framing rate, for several runs (seeds) at once.
 
-    python benchmarks/voice_folds.py RUN_DIR [RUN_DIR ...] [--json benchmarks/results/voice_folds.json]
+    python benchmarks/voice_folds.py RUN_DIR [RUN_DIR ...] [--json benchmarks/results/voice_folds.json] [--append]
 """
 
 from __future__ import annotations
@@ -81,8 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", type=Path, help="cv run directories (with fold_<i>/)")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "voice_folds.json")
+    parser.add_argument("--append", action="store_true",
+                        help="keep the runs already in --json (their run directories may be gone) and add these")
     args = parser.parse_args(argv)
     results = [score_run(run) for run in args.runs]
+    if args.append and args.json.exists():
+        new_seeds = {r["seed"] for r in results}
+        results = [r for r in json.loads(args.json.read_text()) if r["seed"] not in new_seeds] + results
     print(f"\n{'model':<14} " + " ".join(f"seed {r['seed']:<22}" for r in results) + " mean over seeds")
     for name in ("default", "tfidf", "tfidf_prior"):
         cells = [r["summary"][name] for r in results]
