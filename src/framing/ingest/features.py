@@ -202,7 +202,7 @@ def page_features(
             "body_overlap": _overlap(content[i], vocab, i in prose_set, head),
             "headline_overlap": _jaccard(toks[i], head),
             "link_share": _link_share(par, anchors) if anchors else 0.0,
-            "is_html": float(anchors is not None and bool(anchors)),
+            "is_html": float(bool(anchors)),
         })
         for c in DEBRIS_CLASSES:
             row[f"rule_{c}"] = float(ctx.rule_class == c)

@@ -193,7 +193,7 @@ def _restore_headings(tree: Any, text: str) -> str:
         if len(start) < 20:
             continue
         idx = next((i for i, ln in enumerate(norm) if ln.startswith(start)), None)
-        if idx is not None and head not in before.get(idx, []):
+        if idx is not None:
             before.setdefault(idx, []).append(head)
             present.add(head)
     if not before:

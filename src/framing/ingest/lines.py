@@ -273,11 +273,12 @@ def _filter_paragraphs(
     norm_head = normalize_text(headline).lower() if headline else None
     prose_kept = [k and _is_prose(p) for p, k in zip(pars, keep, strict=True)]
     labels = model.labels(line_rows(pars, contexts, headline, anchors), prose_kept)
+    first_article = next((i for i, label in enumerate(labels) if label == "article"), len(labels))
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
             continue
         # Several sentences stay one unit only as a deck, before the article's first prose line.
-        heading = label == "heading" and (not _inner_stop(par) or not any(lb == "article" for lb in labels[:i]))
+        heading = label == "heading" and (not _inner_stop(par) or i <= first_article)
         body.append((par, heading))
     return headline, body
