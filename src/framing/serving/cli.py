@@ -190,8 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not args.input.exists():
             raise InputError(f"input not found: {args.input}")
+        # One process that owns the cores: idle onnxruntime threads may spin (Ray actors share them: no).
         classifier = FramingClassifier.load(args.export_dir, args.backend, threads=args.threads,
-                                            batch_size=args.batch_size)
+                                            batch_size=args.batch_size, spin=args.engine == "local")
         if args.input.is_dir():
             files, records = article_files(args.input), None
             total, unit = len(files), "article"
