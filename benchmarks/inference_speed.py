@@ -50,6 +50,11 @@ def percentiles(values_s: list[float]) -> dict[str, float]:
             "mean_ms": float(ms.mean())}
 
 
+def labeled(path: str) -> tuple[list[str], list[str]]:
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
 def macro_f1(gold: list[str], pred: list[str], labels: list[str]) -> float:
     from sklearn.metrics import f1_score
 
@@ -243,11 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     export_dir = resolve_export_dir(args.export_dir)
     manifest = read_manifest(export_dir)
     labels = manifest["labels"]
-    rows = [json.loads(line) for line in Path(args.data).read_text().splitlines() if line.strip()]
-    texts, gold = [r["text"] for r in rows], [r["label"] for r in rows]
-    off_rows = [json.loads(line) for line in Path(args.offdomain).read_text().splitlines() if line.strip()] \
-        if args.offdomain else []
-    off_texts, off_gold = [r["text"] for r in off_rows], [r["label"] for r in off_rows]
+    texts, gold = labeled(args.data)
+    off_texts, off_gold = labeled(args.offdomain) if args.offdomain else ([], [])
     tokens = np.array([len(e.ids) for e in TextEncoder.from_dir(export_dir, manifest["max_length"]).encode(texts)])
     config = json.loads((export_dir / "config.json").read_text())
     flops = model_flops(config, tokens)
@@ -358,9 +360,11 @@ def to_markdown(results: dict) -> str:
     if student:
         name, r = student
         anchor = next(iter(results["engines"].values()))
+        off = "" if r["offdomain_macro_f1"] is None else \
+            f"and off-domain {r['offdomain_macro_f1'] - anchor['offdomain_macro_f1']:+.4f} "
         lines += ["", f"{name}, distilled from the anchor's model ({results.get('student_int8_variant')}): "
                   f"{r['speedup_vs_anchor']:.2f}x the anchor, test macro-F1 {r['macro_f1'] - anchor['macro_f1']:+.4f} "
-                  f"and off-domain {r['offdomain_macro_f1'] - anchor['offdomain_macro_f1']:+.4f} against it; "
+                  f"{off}against it; "
                   f"1 sentence p50 {r['single_sentence']['p50_ms']:.1f} ms, "
                   f"p99 {r['single_sentence']['p99_ms']:.1f} ms"]
     svc = results["service"]

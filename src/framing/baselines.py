@@ -8,6 +8,7 @@ backbone's embeddings shows what fine-tuning adds.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 from sklearn.dummy import DummyClassifier
@@ -18,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 
 from framing.errors import FramingError
 from framing.labels import LabelSpace
+from framing.serving.bundle import MANIFEST
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,11 @@ def baseline_probs(
     backbone: str | None = None,
     seed: int = 0,
     skipped: dict[str, str] | None = None,
-    no_backbone_reason: str = "the model was built from scratch: its random weights embed nothing",
 ) -> dict[str, np.ndarray]:
     """Probabilities of each baseline on ``texts``; ``frozen_embedding_logreg`` needs ``backbone``
     (a model id, directory or ``package:`` name) and is left out, with a warning and its reason put
-    into ``skipped``, when there is none (random weights embed nothing) or it cannot load."""
+    into ``skipped``, when there is none (random weights embed nothing), it is a fine-tuned export
+(a student's teacher) or it cannot load."""
     y = np.asarray(train_targets)
     n, multi = len(labels), labels.multi_label
     out = {}
@@ -58,8 +60,12 @@ def baseline_probs(
     out["majority"] = _probs(majority, texts, n, multi)
     tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), _logreg(labels, seed))
     out["tfidf_logreg"] = _probs(tfidf.fit(train_texts, y), texts, n, multi)
+    reason = "the model was built from scratch: its random weights embed nothing"
+    if backbone and (Path(backbone) / MANIFEST).is_file():  # a student's teacher: fine-tuned, not frozen
+        backbone, reason = None, f"the backbone {backbone} is a fine-tuned export (a student's teacher), not a " \
+                                 "pretrained encoder"
     if not backbone and skipped is not None:
-        skipped["frozen_embedding_logreg"] = no_backbone_reason
+        skipped["frozen_embedding_logreg"] = reason
     if backbone:
         from framing.model import embed_texts
 

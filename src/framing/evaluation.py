@@ -28,7 +28,7 @@ from framing.calibration import decision_thresholds
 from framing.data import iter_batches, load_file
 from framing.errors import FramingError
 from framing.export import TRAINING_CONFIG, load_bundle, read_manifest, resolve_export_dir
-from framing.serving.bundle import MANIFEST, RUN_HISTORY
+from framing.serving.bundle import RUN_HISTORY
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +130,11 @@ def evaluate_export(
         train = load_file(train_file, labels, columns["text_column"], columns["label_column"])
         trained = OmegaConf.load(export_dir / TRAINING_CONFIG).model
         backbone = None if trained.from_scratch else trained.name_or_path  # random weights embed nothing
-        extra = {}
-        if backbone and (Path(backbone) / MANIFEST).is_file():  # a student's teacher: fine-tuned, not frozen
-            backbone, extra = None, {"no_backbone_reason": f"the backbone {trained.name_or_path} is a fine-tuned "
-                                                           "export (a student's teacher), not a pretrained encoder"}
         skipped: dict[str, str] = {}
         report["baselines"] = {
             name: full_metrics(gold, baseline, names, multi, labels.threshold)
             for name, baseline in baseline_probs(train["text"], train["labels"], texts, labels, backbone,
-                                                 skipped=skipped, **extra).items()
+                                                 skipped=skipped).items()
         }
         report["baselines_skipped"] = skipped
     else:

@@ -52,7 +52,7 @@ def cross_fitted_probs(x: np.ndarray, y: np.ndarray, groups: list[str], n_labels
 
 def export_probs(export_dir: str, texts: list[str], labels: list[str], temperature: float) -> np.ndarray:
     """softmax((logits - prior shift) / temperature) of a fine-tuned single-label export, in ``labels`` order."""
-    from framing.serving.runtime import FramingClassifier
+    from framing.serving.runtime import FramingClassifier, softmax
 
     clf = FramingClassifier.load(export_dir, "onnx")
     manifest = clf.manifest
@@ -60,10 +60,8 @@ def export_probs(export_dir: str, texts: list[str], labels: list[str], temperatu
         raise DataError(f"--from-export {export_dir}: a single-label export over {labels} is needed; it has "
                         f"{manifest['problem_type']} over {manifest['labels']}")
     shift = ((manifest.get("calibration") or {}).get("prior") or {}).get("logit_adjustment") or 0.0
-    z = (clf.engine.logits(texts) - np.asarray(shift)) / temperature
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    return p[:, [manifest["labels"].index(label) for label in labels]]
+    probs = softmax(clf.engine.logits(texts) - np.asarray(shift), temperature)
+    return probs[:, [manifest["labels"].index(label) for label in labels]]
 
 
 def main(argv: list[str] | None = None) -> int:
