@@ -4,7 +4,8 @@ Gradient-boosted trees over ``features.FEATURES``, trained by
 ``benchmarks/page_lines.py`` on the labeled lines of the pages in ``data/raw``
 and shipped as ``page_lines.json`` (feature names, priors, trees). Plain
 Python at inference, so the serving side needs neither numpy nor
-scikit-learn for it. Without the model file the rules decide alone.
+scikit-learn for it. Without the model file the rules decide alone. A model
+file with a ``lexicon`` also reads the lines' words (``lexicon``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from framing.ingest import lexicon
 from framing.ingest.features import FEATURES
 
 MODEL_PATH = Path(__file__).with_name("page_lines.json")
@@ -31,7 +33,8 @@ class LineModel:
     """
 
     def __init__(self, spec: dict) -> None:
-        if spec["features"] != FEATURES or tuple(spec["labels"]) != LABELS:
+        self.lexicon = lexicon.Lexicon(spec["lexicon"]) if "lexicon" in spec else None
+        if spec["features"] != self.features(self.lexicon is not None) or tuple(spec["labels"]) != LABELS:
             raise ValueError(f"{MODEL_PATH.name} was fitted on other features or labels: refit it with "
                              "`python benchmarks/page_lines.py fit`")
         self.init = spec["init"]
@@ -39,6 +42,17 @@ class LineModel:
         self.trees = spec["trees"]  # trees[m][k]: stage m, class k
         self.debris_threshold = float(spec.get("debris_threshold", 0.5))
         self.keep_threshold = float(spec.get("keep_threshold", self.debris_threshold))
+
+    @staticmethod
+    def features(with_lexicon: bool) -> list[str]:
+        return FEATURES + lexicon.FEATURES if with_lexicon else list(FEATURES)
+
+    def rows(self, rows: Sequence[Sequence[float]], texts: Sequence[str]) -> list[list[float]]:
+        """Page-feature rows completed with the lexicon's columns (unchanged without a lexicon)."""
+        if self.lexicon is None:
+            return [list(r) for r in rows]
+        words = lexicon.columns([self.lexicon.score(t) for t in texts])
+        return [[*r, *w] for r, w in zip(rows, words, strict=True)]
 
     @staticmethod
     def _leaf(tree: dict, row: Sequence[float]) -> float:
@@ -49,6 +63,7 @@ class LineModel:
         return tree["value"][node]
 
     def predict(self, rows: Sequence[Sequence[float]]) -> list[list[float]]:
+        """Probabilities of complete rows (``rows`` output)."""
         out = []
         for row in rows:
             scores = list(self.init)
@@ -61,14 +76,16 @@ class LineModel:
             out.append([e / total for e in exp])
         return out
 
-    def labels(self, rows: Sequence[Sequence[float]], rules_keep: Sequence[bool] | None = None) -> list[str]:
+    def labels(
+        self, rows: Sequence[Sequence[float]], texts: Sequence[str], rules_keep: Sequence[bool] | None = None
+    ) -> list[str]:
         """Debris when its probability reaches the threshold, else the likelier of article and heading.
 
         A line the rules keep as prose needs more evidence to be thrown away
         (``keep_threshold``): dropping a sentence of the article costs more than keeping a stray line.
         """
         result = []
-        for i, p in enumerate(self.predict(rows)):
+        for i, p in enumerate(self.predict(self.rows(rows, texts))):
             threshold = self.keep_threshold if rules_keep is not None and rules_keep[i] else self.debris_threshold
             if p[2] >= threshold:
                 result.append("debris")

@@ -249,11 +249,11 @@ _ALWAYS_DEBRIS = {
 
 def line_rows(
     pars: list[str], contexts: list[LineContext], headline: str | None, anchors: list[str] | None
-) -> list[list[float]]:
-    """The classifier's feature rows, computed on each paragraph as it would be printed
-    (dateline, end mark and headline tag removed), for fitting and inference alike."""
+) -> tuple[list[list[float]], list[str]]:
+    """The classifier's feature rows and the lines they describe, each paragraph as it would be
+    printed (dateline, end mark and headline tag removed), for fitting and inference alike."""
     shown = [_clean_paragraph(p) or p for p in pars]
-    return page_features(shown, contexts, headline, anchors)
+    return page_features(shown, contexts, headline, anchors), shown
 
 
 def _filter_paragraphs(
@@ -272,7 +272,7 @@ def _filter_paragraphs(
         return headline, [(p, None) for p, k in zip(pars, keep, strict=True) if k]
     norm_head = normalize_text(headline).lower() if headline else None
     prose_kept = [k and _is_prose(p) for p, k in zip(pars, keep, strict=True)]
-    labels = model.labels(line_rows(pars, contexts, headline, anchors), prose_kept)
+    labels = model.labels(*line_rows(pars, contexts, headline, anchors), prose_kept)
     first_article = next((i for i, label in enumerate(labels) if label == "article"), len(labels))
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
