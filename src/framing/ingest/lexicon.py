@@ -24,7 +24,7 @@ FEATURES = ["lexical", "prev_lexical", "next_lexical"]
 def terms(line: str) -> set[str]:
     """Lowercased words and adjacent word pairs; every number is "0" ("5 months ago" = "12 months ago")."""
     words = ["0" if t[0].isdigit() else t for t in _TOKEN.findall(line.lower())]
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 class Lexicon:
