@@ -203,6 +203,27 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
     assert len(out) == 5
 
 
+def test_a_headline_wrapped_short_and_a_dateline_line_are_told_apart() -> None:
+    """A headline broken after "the" (shorter than the wrap) is one line; a headline directly
+    above a dateline line stays apart from it, and a body line a few characters over the
+    detected width still continues."""
+    body = (
+        "Rail officials in Khabarovsk said on Monday that a second weekly freight train to the\n"
+        "border crossing at Khasan would start running in May, carrying timber, fertilizer and\n"
+        "spare parts for the port of Rajin, where a Russian firm has leased two berths until 2030.\n"
+        "The company did not say how much cargo the trains would carry or who would pay for the\n"
+        "upgrade of the single-track line, which was last repaired more than a decade ago.\n"
+    )
+    wrapped = "Second freight train to link Khabarovsk with the\nKhasan border crossing\n\n" + body
+    out = extract_article(wrapped, is_html=False)
+    assert out[0] == "Second freight train to link Khabarovsk with the Khasan border crossing"
+    assert out[1].endswith("until 2030.") and out[1].startswith("Rail officials in Khabarovsk said")
+    dated = "Rail freight to Rajin doubles as Moscow courts Pyongyang\nKHABAROVSK, April 3 (FEN) -- " + body
+    out = extract_article(dated, is_html=False)
+    assert out[0] == "Rail freight to Rajin doubles as Moscow courts Pyongyang"
+    assert out[1].startswith("Rail officials in Khabarovsk said on Monday")
+
+
 @pytest.mark.parametrize(
     "first",
     [
@@ -323,3 +344,8 @@ def test_evaluate_dir_scores_each_held_out_round_on_its_own(tmp_path):
     report = evaluate_dir(tmp_path)
     assert report["totals"]["all"]["fixtures"] == 1 and report["totals"]["all"]["recall"] == 1.0  # not pooled
     assert report["rounds"]["heldout_r9"]["totals"]["recall"] == 0.5
+
+
+def test_a_lone_two_sentence_line_is_split_not_kept_as_a_deck() -> None:
+    """A deck stays one line only under a headline: a pasted two-sentence snippet is two sentences."""
+    assert extract_article("The leaders met. They signed a treaty.") == ["The leaders met.", "They signed a treaty."]

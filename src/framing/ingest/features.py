@@ -50,9 +50,11 @@ _BACK_MATTER = re.compile(
 _REFERENCE = re.compile(r"^(?:\[\d{1,3}\]|\^|\d{1,2} [A-Z])|\((?:19|20)\d\d[a-z]?(?:, [A-Z][a-z]+\.? ?\d*)?\)\.")
 # A photo described in the present tense: "X speaks during a news conference at ..."
 _CAPTION_GRAMMAR = re.compile(
-    r"^(?:[A-Z][\w.'-]*,? (?:\(\w+\) )?){1,8}(?:\w+ ){0,3}(?:speaks|attends|shakes|shake|waves|wave|looks|walks|"
-    r"arrives|arrive|poses|pose|inspects|inspect|sits|stands|stand|gestures|listens|smiles|talks|watches|holds|"
-    r"greets|greet|delivers|leaves|rests|is seen|are seen|is pictured|are pictured)\b"
+    r"^(?:[A-Z][\w.'-]*,? (?:\(\w+\) )?){1,8}(?:\w+ ){0,5}(?:speaks|attends|shakes|shake|waves|wave|looks|walks|walk|"
+    r"arrives|arrive|poses|pose|inspects|inspect|sits|sit|stands|stand|gestures|listens|smiles|talks|watches|holds|"
+    r"greets|greet|delivers|leaves|rests|drives|march|marches|work|ride|rides|boards|board|wait|gather|salute|"
+    r"salutes|unload|unloads|is seen|are seen|is pictured|are pictured)\b"
+    r"|^(?:An? (?:aerial |general |satellite )?view of|This (?:undated )?(?:file )?(?:photo|image|picture) shows)\b"
 )
 # The publisher speaking to the reader: "we", "our", "you", outside quotation marks.
 _PUBLISHER = {"we", "our", "us", "you", "your", "yours", "ours"}

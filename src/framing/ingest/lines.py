@@ -23,7 +23,7 @@ from framing.ingest.debris import (
 )
 from framing.ingest.features import LineContext, page_features
 from framing.ingest.normalize import normalize_text
-from framing.ingest.segment import _clean_paragraph
+from framing.ingest.segment import _RE_DATELINE, _clean_paragraph
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -49,13 +49,18 @@ def _wrap_width(lines: list[str]) -> int | None:
     return max(len(ln) for ln in band)
 
 
+_DANGLING = set("the a an of and or across between into than".split())  # "allowed in", "agreed to" end titles
+
+
 def _paragraphs(text: str) -> list[str]:
     """Split text into normalized paragraphs, undoing hard wraps.
 
     A line continues the previous one when the text is hard-wrapped and the
     previous line was full (its successor's first word would not have fit),
-    or when it starts in lower case after a line with no final punctuation
-    (a sentence broken by a stray <br> or a crude scraper).
+    when it starts in lower case after a line with no final punctuation
+    (a sentence broken by a stray <br> or a crude scraper), or when the
+    previous line ends in a word no title or sentence ends in ("... across the").
+    A line that opens with a wire dateline always starts a paragraph.
     """
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     width = _wrap_width(lines)
@@ -68,12 +73,14 @@ def _paragraphs(text: str) -> list[str]:
             continue
         if last_raw is not None and pars:
             first = line.split(" ", 1)[0]
-            # the detected width is the longest line of the band; a writer's real limit can sit a little below it
-            wrapped = width is not None and len(last_raw) <= width and len(last_raw) + 1 + len(first) > width - 3
+            # the detected width is the longest line of the band; a writer's real limit can sit a little off it
+            wrapped = width is not None and len(last_raw) <= width + 8 and len(last_raw) + 1 + len(first) > width - 3
             lower = line[0].islower() and not _ends_terminal(pars[-1])
-            # A wrap never runs into a byline or date line; a short tail
+            dangling = pars[-1].rsplit(" ", 1)[-1].lower() in _DANGLING and len(pars[-1].split()) >= 4
+            # A wrap never runs into a byline, a date line or a dateline; a short tail
             # ("Okinawa.") only looks like debris out of context.
-            if (wrapped or lower) and not is_debris(pars[-1]) and debris_class(line) in (None, "short"):
+            if ((wrapped or lower or dangling) and not is_debris(pars[-1]) and debris_class(line) in (None, "short")
+                    and not _RE_DATELINE.match(line)):
                 hyphen = re.search(r"[a-z]-$", pars[-1]) and line[0].islower()  # "prede-" + "cessor"
                 pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
                 last_raw = raw_line
@@ -278,7 +285,7 @@ def _filter_paragraphs(
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
             continue
-        # Several sentences stay one unit only as a deck, before the article's first prose line.
-        heading = label == "heading" and (not _inner_stop(par) or i <= first_article)
+        # Several sentences stay one unit only as a deck: under a first line, before the first prose line.
+        heading = label == "heading" and (not _inner_stop(par) or 0 < i <= first_article)
         body.append((par, heading))
     return headline, body
