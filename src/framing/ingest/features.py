@@ -62,6 +62,7 @@ _META = set("this article story post summary page report newsletter site generat
             "observed ratings standards liable responsible opinions expressed reflect necessarily endorse "
             "views".split())
 _SEPARATORS = re.compile(r"[|·•∙›»▶►]")
+_INNER_STOP = re.compile(r"[a-z0-9)][.!?][\"')]* +[\"'A-Z]")  # a sentence ends inside the line: a deck, a paragraph
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 _OWN = [
@@ -72,7 +73,7 @@ _OWN = [
     "after_back_matter", "furniture", "furniture_ratio",
     "rule_debris", "in_list", "in_comments", "above_headline", "headline_repeat",
     "position", "before_first_prose", "after_last_prose", "repeated", "echo", "headline_overlap",
-    "link_share", "is_html",
+    "link_share", "is_html", "below_headline", "inner_stops",
 ]
 _NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words"]
 FEATURES: list[str] = (
@@ -183,6 +184,9 @@ def page_features(
         for t in content[i]:
             vocab[t] = vocab.get(t, 0) + 1
     back = next((i for i, p in enumerate(pars) if _BACK_MATTER.match(p)), len(pars))
+    # The line under the headline (or the first line, when the headline came from markup): where a deck sits.
+    at = next((i for i, p in enumerate(pars) if headline and p.lower() == headline.lower()), None)
+    deck_slot = 0 if at is None else at + 1
     rows: list[dict[str, float]] = []
     for i, (par, ctx) in enumerate(zip(pars, contexts, strict=True)):
         row = dict(own[i])
@@ -205,6 +209,8 @@ def page_features(
             "headline_overlap": _jaccard(toks[i], head),
             "link_share": _link_share(par, anchors) if anchors else 0.0,
             "is_html": float(bool(anchors)),
+            "below_headline": float(i == deck_slot),
+            "inner_stops": min(len(_INNER_STOP.findall(par)), 3) / 3,
         })
         for c in DEBRIS_CLASSES:
             row[f"rule_{c}"] = float(ctx.rule_class == c)
