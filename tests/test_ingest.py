@@ -359,3 +359,21 @@ def test_each_quoted_sentence_gets_its_own_line() -> None:
         'Nobody in the ministry believed us," the analyst said.',
         '"Gen. Kim arrived at 6 p.m. Sunday," she said.',
     ]
+
+
+def test_live_blog_entries_marked_up_as_list_items_stay_apart() -> None:
+    """Entries in <li> (time, title, paragraphs) are sections: title and text are separate lines."""
+    entries = "".join(
+        f'<li class="entry"><div class="time">{h} hr ago</div><h2>{title}</h2><p>{body}</p></li>'
+        for h, title, body in [
+            (1, "Cargo ship leaves Rajin", "A Russian-flagged cargo ship left the port of Rajin on Tuesday "
+             "morning, according to satellite images reviewed by analysts in Seoul."),
+            (3, "Seoul summons ambassador", "South Korea's foreign ministry summoned the Russian ambassador "
+             "on Tuesday to protest against what it called a breach of Security Council resolutions."),
+        ]
+    )
+    page = (f"<html><head><title>Live: ships and sanctions</title></head><body><article>"
+            f"<h1>Live: ships and sanctions</h1><ol class=\"feed\">{entries}</ol></article></body></html>")
+    out = extract_article(page)
+    assert "Cargo ship leaves Rajin" in out and "Seoul summons ambassador" in out
+    assert any(s.startswith("A Russian-flagged cargo ship left the port of Rajin") for s in out)

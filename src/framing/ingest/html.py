@@ -213,6 +213,25 @@ def _link_texts(tree: Any) -> list[str]:
     return sorted(t for t in texts if t)
 
 
+def _unlist_containers(raw: str) -> Any:
+    """The page's tree with list items that hold headings or paragraphs turned into plain blocks.
+
+    A live blog or a card feed marked up as ``<li>`` entries (time, title, paragraphs) is a
+    stack of sections, not a list: trafilatura would print each entry as one line.
+    """
+    tree = _html_tree(raw)
+    for item in tree.iter("li"):
+        if any(child.tag in _BLOCKS for child in item.iterdescendants()):
+            item.tag = "div"
+            parent = item.getparent()
+            if parent is not None and parent.tag in ("ol", "ul"):
+                parent.tag = "div"
+    return tree
+
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
 def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:
     """(text, title, authors) from trafilatura, or (None, None, []) if unavailable."""
     try:
@@ -223,7 +242,7 @@ def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:
     config = use_config()
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signal-based timeout breaks in threads
     text = trafilatura.extract(
-        raw,
+        _unlist_containers(raw),
         output_format="txt",
         include_comments=False,  # reader comments are not the article
         include_tables=False,
