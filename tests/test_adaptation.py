@@ -133,6 +133,19 @@ def test_keep_layers_prunes_the_pretrained_stack_and_refuses_bad_indices(tiny_be
             build_model(LabelSpace("t", LABELS), str(tiny_bert), keep_layers=bad)
 
 
+def test_teacher_targets_come_from_the_torch_weights_of_a_bundle_without_onnx(tiny_bert, tmp_path):
+    from framing.teacher import main as teacher_main
+
+    teacher = run(compose_config(tiny_train_overrides(tiny_bert, tmp_path / "t", "export.onnx=false")),
+                  tmp_path / "t" / "run")
+    assert not (teacher.export_dir / "onnx").exists()
+    targets = tmp_path / "targets.jsonl"
+    assert teacher_main(["--from-export", str(teacher.export_dir), "--train", str(FIXTURES / "tiny_train.jsonl"),
+                         "--labels", *LABELS, "--out", str(targets)]) == 0
+    probs = np.array([json.loads(line)["probs"] for line in targets.read_text().splitlines()])
+    assert probs.shape[1] == len(LABELS) and np.allclose(probs.sum(1), 1.0, atol=1e-5)
+
+
 def test_a_student_distils_from_an_export_without_its_prior_shift(tiny_bert, tmp_path):
     from framing.teacher import main as teacher_main
 

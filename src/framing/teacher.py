@@ -52,9 +52,12 @@ def cross_fitted_probs(x: np.ndarray, y: np.ndarray, groups: list[str], n_labels
 
 def export_probs(export_dir: str, texts: list[str], labels: list[str], temperature: float) -> np.ndarray:
     """softmax((logits - prior shift) / temperature) of a fine-tuned single-label export, in ``labels`` order."""
-    from framing.serving.runtime import FramingClassifier, softmax
+    from framing.serving.bundle import read_manifest
+    from framing.serving.runtime import FramingClassifier, available_backends, softmax
 
-    clf = FramingClassifier.load(export_dir, "onnx")
+    # the fp32 ONNX graph where the bundle has one (fast on CPU), else the torch weights (an export.onnx=false run)
+    backend = "onnx" if "onnx" in available_backends(read_manifest(export_dir, verify=False)) else "torch"
+    clf = FramingClassifier.load(export_dir, backend)
     manifest = clf.manifest
     if manifest["problem_type"] == "multi_label" or sorted(manifest["labels"]) != sorted(labels):
         raise DataError(f"--from-export {export_dir}: a single-label export over {labels} is needed; it has "
