@@ -15,6 +15,8 @@ from framing.ingest import (
     normalize_text,
     split_sentences,
 )
+from framing.ingest.lines import _paragraphs
+from framing.ingest.segment import _clean_paragraph
 
 RAW_DIR = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -377,3 +379,61 @@ def test_live_blog_entries_marked_up_as_list_items_stay_apart() -> None:
     out = extract_article(page)
     assert "Cargo ship leaves Rajin" in out and "Seoul summons ambassador" in out
     assert any(s.startswith("A Russian-flagged cargo ship left the port of Rajin") for s in out)
+
+
+_BODY_HTML = (
+    "<p>Engineers on both banks of the Tumen River poured the last pier of the new road bridge on Monday, "
+    "the Russian transport ministry said, keeping the project on course for an opening next year.</p>"
+    "<p>The crossing would be the first road link between Russia and North Korea, whose trade now moves "
+    "by sea or over a single-track rail bridge built in 1959.</p>"
+    "<p>Officials in Seoul said they were watching the project closely and warned that sanctions still "
+    "bar most of the goods that might cross it.</p>"
+)
+
+
+def _header_page(label: str) -> str:
+    return ("<html><head><title>Bridge piers finished | Border Weekly</title></head><body><article><header>"
+            f"{label}<h1>Last pier poured on the Tumen road bridge</h1></header>{_BODY_HTML}</article></body></html>")
+
+
+def test_a_kicker_named_by_the_markup_is_kept_after_the_headline() -> None:
+    """The element before the <h1> is a kicker when its class says so; a section label in that slot is not."""
+    out = extract_article(_header_page('<p class="story-kicker">Bridges over the border</p>'))
+    assert out[:2] == ["Last pier poured on the Tumen road bridge", "Bridges over the border"]
+    assert "Analysis" not in extract_article(_header_page('<span class="story__label">Analysis</span>'))
+    assert "World" not in extract_article(_header_page('<p class="kicker"><a href="/world">World</a></p>'))
+
+
+def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
+    deck = "The piers are finished. The deck is next."
+    page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')
+    assert deck in extract_article(page)
+
+
+@pytest.mark.parametrize("line", ["WHEAT AND FLOUR: VOLUMES UP, PRICES FIRM",
+                                  "WATCHDOG DOWN: How Russia's Veto Left the Sanctions Without a Referee"])
+def test_an_all_caps_lead_in_of_a_heading_is_not_a_dateline(line: str) -> None:
+    assert _clean_paragraph(line) == line
+
+
+def test_datelines_with_accented_capitals_and_korean_reporter_tags_are_stripped() -> None:
+    assert _clean_paragraph("TÓRSHAVN -- Faroese fishermen saw the crews.") == "Faroese fishermen saw the crews."
+    for tag in ("[Hanbit Ilbo Reporter Jung Ha-eun] ", "[Seoul=Yonhap] "):
+        assert _clean_paragraph(tag + "The bridge is half built.") == "The bridge is half built."
+
+
+def test_a_short_wrapped_tail_that_looks_like_debris_joins_its_sentence() -> None:
+    """ "1959." or "at late 2026." alone read as a number or a date line; after a full line they end it."""
+    lines = [
+        "For now, almost everything that moves between them goes by sea or over",
+        "the Friendship Bridge, a single-track rail crossing that dates back to",
+        "1959.",
+        "",
+        "- The opening date of the road bridge, which Russian officials have put",
+        "  at late 2026.",
+        "- Any increase in train services between Khasan and Rajin, which has",
+        "  been promised for years by officials on both sides of the border.",
+    ]
+    pars = _paragraphs("\n".join(lines))
+    assert pars[0].endswith("dates back to 1959.")
+    assert pars[1] == "- The opening date of the road bridge, which Russian officials have put at late 2026."

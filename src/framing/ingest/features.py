@@ -73,7 +73,7 @@ _OWN = [
     "after_back_matter", "furniture", "furniture_ratio",
     "rule_debris", "in_list", "in_comments", "above_headline", "headline_repeat",
     "position", "before_first_prose", "after_last_prose", "repeated", "echo", "headline_overlap",
-    "link_share", "is_html", "below_headline", "inner_stops",
+    "link_share", "is_html", "below_headline", "above_headline_line", "inner_stops",
 ]
 _NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words"]
 FEATURES: list[str] = (
@@ -210,6 +210,7 @@ def page_features(
             "link_share": _link_share(par, anchors) if anchors else 0.0,
             "is_html": float(bool(anchors)),
             "below_headline": float(i == deck_slot),
+            "above_headline_line": float(at is not None and i == at - 1),  # where a kicker sits
             "inner_stops": min(len(_INNER_STOP.findall(par)), 3) / 3,
         })
         for c in DEBRIS_CLASSES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framing.ingest.debris import _words, is_debris
+from framing.ingest.debris import _words, debris_class, is_debris
 from framing.ingest.normalize import normalize_text
 
 _RE_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|article|br|span|table|meta)\b", re.I)
@@ -131,6 +131,28 @@ def _html_deck(tree: Any) -> str | None:
                     return text
         container = container.getparent()
     return None
+
+
+def _html_kicker(tree: Any) -> str | None:
+    """The kicker printed just above the <h1>, which trafilatura drops.
+
+    Only the <h1>'s previous sibling, when its class or id names it a kicker (eyebrow, overline, ...)
+    and it holds no link: over the shipped pages that markup named 28 kickers of 30, while the
+    section labels in the same slot ("Analysis", "LIVE", "Members") carry label, badge or rubric classes.
+    """
+    h1s = tree.xpath("//h1")
+    el = h1s[0].getprevious() if h1s else None
+    while el is not None and not isinstance(el.tag, str):
+        el = el.getprevious()
+    if el is None or el.xpath(".//a|.//time|.//img"):
+        return None
+    if not _RE_KICKER_ATTR.search(f"{el.get('class', '')} {el.get('id', '')}".lower()):
+        return None
+    text = normalize_text(el.text_content())
+    return text if 1 <= len(_words(text)) <= 8 and debris_class(text) in (None, "short") else None
+
+
+_RE_KICKER_ATTR = re.compile(r"kicker|eyebrow|overline|supertitle|superhead")
 
 
 def _html_fallback_text(tree: Any) -> str:

@@ -78,9 +78,11 @@ def _paragraphs(text: str) -> list[str]:
             lower = line[0].islower() and not _ends_terminal(pars[-1])
             dangling = pars[-1].rsplit(" ", 1)[-1].lower() in _DANGLING and len(pars[-1].split()) >= 4
             # A wrap never runs into a byline, a date line or a dateline; a short tail
-            # ("Okinawa.") only looks like debris out of context.
-            if ((wrapped or lower or dangling) and not is_debris(pars[-1]) and debris_class(line) in (None, "short")
-                    and not _RE_DATELINE.match(line)):
+            # ("Okinawa.", "1959.", "at late 2026.") only looks like debris out of context.
+            tail = (wrapped and not _ends_terminal(pars[-1]) and len(line.split()) <= 4
+                    and re.search(r"\w[.!?][\"')]?$", line) is not None)
+            if ((wrapped or lower or dangling) and not is_debris(pars[-1])
+                    and (tail or debris_class(line) in (None, "short")) and not _RE_DATELINE.match(line)):
                 hyphen = re.search(r"[a-z]-$", pars[-1]) and line[0].islower()  # "prede-" + "cessor"
                 pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
                 last_raw = raw_line
@@ -281,11 +283,13 @@ def _filter_paragraphs(
     prose_kept = [k and _is_prose(p) for p, k in zip(pars, keep, strict=True)]
     labels = model.labels(*line_rows(pars, contexts, headline, anchors), prose_kept)
     first_article = next((i for i, label in enumerate(labels) if label == "article"), len(labels))
+    # the headline's line (plain text, or HTML with a kicker); -1 when only the markup has it; 0 without one
+    at = next((i for i, par in enumerate(pars) if norm_head and par.lower() == norm_head), -1 if norm_head else 0)
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
             continue
-        # Several sentences stay one unit only as a deck: under a first line, before the first prose line.
-        heading = label == "heading" and (not _inner_stop(par) or 0 < i <= first_article)
+        # Several sentences stay one unit only as a deck: under the headline, before the first prose line.
+        heading = label == "heading" and (not _inner_stop(par) or at < i <= first_article)
         body.append((par, heading))
     return headline, body

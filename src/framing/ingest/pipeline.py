@@ -17,6 +17,7 @@ from framing.ingest.html import (
     _html_deck,
     _html_fallback_text,
     _html_headline,
+    _html_kicker,
     _html_tree,
     _link_texts,
     _page_lines,
@@ -37,6 +38,7 @@ class Page:
     headline: str | None  # from the markup; None for plain text (found among ``pars``)
     names: set[str] = field(default_factory=set)  # author names, to spot sign-offs and bios
     anchors: list[str] | None = None  # link texts, HTML only
+    kicker: str | None = None  # named by the markup (HTML only), printed after the headline
 
 
 def extract_article(raw: str | bytes, *, is_html: bool | None = None) -> list[str]:
@@ -51,7 +53,7 @@ def extract_article(raw: str | bytes, *, is_html: bool | None = None) -> list[st
     """
     page = read_page(raw, is_html=is_html)
     head, body = _filter_paragraphs(page.pars, page.headline, page.names, page.anchors)
-    return _sentences_from_paragraphs(head, body)
+    return _sentences_from_paragraphs(head, body, page.kicker)
 
 
 def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
@@ -81,15 +83,26 @@ def _html_page(raw: str) -> Page:
     deck = _html_deck(tree)
     if deck and deck.lower() not in normalize_text(text).lower():
         text = f"{deck}\n{text}"
-    return _text_page(text, headline=headline, names=names, anchors=_link_texts(tree))
+    page = _text_page(text, headline=headline, names=names, anchors=_link_texts(tree))
+    kicker = _html_kicker(tree)
+    if kicker is None:
+        return page
+    # the markup has decided: the kicker is not left to the line classifier, wherever trafilatura put it
+    pars = list(page.pars)
+    at = next((i for i, p in enumerate(pars) if p.lower() == kicker.lower()), None)
+    if at is not None:
+        del pars[at]
+    return Page(pars, page.headline, page.names, page.anchors, kicker)
 
 
-def _sentences_from_paragraphs(headline: str | None, pars: list[tuple[str, bool | None]]) -> list[str]:
+def _sentences_from_paragraphs(
+    headline: str | None, pars: list[tuple[str, bool | None]], kicker: str | None = None
+) -> list[str]:
     out: list[str] = []
-    if headline:
-        head = _clean_paragraph(normalize_text(headline))
-        if head:
-            out.append(head)
+    for line in (headline, kicker):
+        line = _clean_paragraph(normalize_text(line)) if line else None
+        if line:
+            out.append(line)
     for par, heading in pars:
         par = _clean_paragraph(par)
         if not par:

@@ -145,7 +145,8 @@ def split_sentences(text: str) -> list[str]:
 # --------------------------------------------------------------------------
 
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_CITY = r"[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"  # SEOUL, Pyongyang, KYIV/SEOUL
+_UP = "A-ZÀ-ÖØ-Þ"  # capitals, Latin-1 ones included (TÓRSHAVN, MALMÖ)
+_CITY = rf"[{_UP}][\w.'-]*(?:[ /][{_UP}][\w.'-]*){{0,3}}"  # SEOUL, Pyongyang, KYIV/SEOUL
 _REGION = r"(?:, [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}){0,2}"  # , Russia
 _DATE_MD = rf"{_MONTH_ABBR} \d{{1,2}}(?:, (?:19|20)\d\d)?\.?"  # Sept. 13 / December 4. / April 22, 2025
 _DATE_DM = r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"  # 17 June
@@ -159,14 +160,14 @@ _RE_DATELINE = re.compile(
     # MOSCOW, December 4. /TASS/.
     rf"|{_CITY}{_REGION},? {_DATE} ?/[A-Z][\w.& -]{{0,20}}/\.?(?: ?(?:--|—|–))?"
     # KYIV/SEOUL, Nov. 5 --   (no agency: all-caps city and a date required)
-    rf"|[A-Z]{{2,}}(?:[ /-][A-Z]{{2,}}){{0,3}}{_REGION},? {_DATE} ?(?:--|—|–)"
+    rf"|[{_UP}]{{2,}}(?:[ /-][{_UP}]{{2,}}){{0,3}}{_REGION},? {_DATE} ?(?:--|—|–)"
     # SEOUL --  /  SEOUL –  /  MOSCOW:  (all-caps city, a dash or a colon)
     r"|(?!(?:BREAKING|EXCLUSIVE|WATCH|UPDATE|UPDATED|ANALYSIS|OPINION|LIVE|NOTE|REVEALED|WARNING)\b)"
-    r"[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3}(?: (?:--|—|–)|:)"
+    rf"[{_UP}]{{3,}}(?:[ /-][{_UP}]{{2,}}){{0,3}}(?: (?:--|—|–)|:)"
     # Taipei, Oct. 30 (CNA)   (city, date and agency, no dash)
     rf"|{_CITY}{_REGION},? {_DATE} ?\([A-Z][\w.&/ -]{{0,30}}\)"
     # SACRAMENTO, Calif. —   (all-caps city, a state or country, a dash)
-    r"|[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,3}, [A-Z][a-z]+\.? (?:--|—|–)"
+    rf"|[{_UP}]{{3,}}(?:[ /-][{_UP}]{{2,}}){{0,3}}, [A-Z][a-z]+\.? (?:--|—|–)"
     # ASTANA, 30 April. KAZATLAS –   (day before month, all-caps agency)
     rf"|{_CITY},? \d{{1,2}} [A-Z][a-z]+\.? [A-Z]{{3,}} ?(?:--|—|–|-)"
     ")\\s*(?=[\"'A-Z]|$)"
@@ -175,6 +176,7 @@ _RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end|/END/|■)\s*$|(?<=[.
 # "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ..."
 _RE_LEAD_TAG = re.compile(
     r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|"
+    r"\[[^\]]{0,40}(?:Reporter|Correspondent|=)[^\]]{0,30}\]|"  # Korean-style "[Seoul=Yonhap]", "[X Reporter Y]"
     r"\((?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))(?: (?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))){0,2}\))\s*(?=\S)"
 )
 
@@ -199,8 +201,11 @@ def _drop_reference_marks(par: str) -> str:
 
 def _clean_paragraph(par: str) -> str:
     par = _drop_reference_marks(par)
-    par = _RE_DATELINE.sub("", par, count=1)
+    # A dateline opens a sentence: never an all-caps line or one without a final stop, which are
+    # headings ("WHEAT AND FLOUR: VOLUMES UP", "WATCHDOG DOWN: How Russia's Veto ...").
     par = _RE_END_MARK.sub("", par)
+    if any(ch.islower() for ch in par) and re.search(r"[.!?][\"')\]]*$", par):
+        par = _RE_DATELINE.sub("", par, count=1)
     par = _RE_LEAD_TAG.sub("", par, count=1)
     par = re.sub(r"^(?:[QA]:|>>)\s*(?=[\"'A-Z])", "", par)  # interview and caption speaker marks
     par = re.sub(r"^(?:--|—|–)\s+(?=[\"'A-Z])", "", par)  # what a dateline's agency tag leaves: "(GWS) -- ..."
