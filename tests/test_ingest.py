@@ -437,3 +437,21 @@ def test_a_short_wrapped_tail_that_looks_like_debris_joins_its_sentence() -> Non
     pars = _paragraphs("\n".join(lines))
     assert pars[0].endswith("dates back to 1959.")
     assert pars[1] == "- The opening date of the road bridge, which Russian officials have put at late 2026."
+
+
+def test_a_sentence_printed_twice_comes_out_once() -> None:
+    """A pull quote that repeats a body sentence word for word, or a caption printed twice, is kept once."""
+    quote = ("Oksana Melnyk, who runs a Saturday school in the North End, says the news from Kursk has the "
+             "whole community on edge.")
+    body = [
+        "Engineers on both banks of the Tumen River poured the last pier of the new road bridge on Monday, "
+        "the Russian transport ministry said.",
+        "The crossing would be the first road link between Russia and North Korea, whose trade now moves by "
+        "sea or over a single-track rail bridge built in 1959.",
+        "Officials in Seoul said they were watching the project closely and warned that sanctions still bar "
+        "most of the goods that might cross it.",
+    ]
+    raw = "\n\n".join(["Last pier poured on the Tumen road bridge", "By Anna Lee", body[0], quote, body[1], quote,
+                        body[2]])
+    out = extract_article(raw)
+    assert out.count(quote) == 1 and all(sentence in out for sentence in body)

@@ -113,4 +113,7 @@ def _sentences_from_paragraphs(
             out.append(par)  # headline-like: one unit, never split ("N. Korea ...")
         else:
             out.extend(_split_paragraph(par))
-    return [s for s in out if s]
+    # An article does not say the same sentence twice (no expected list of data/raw does): a repeat is a
+    # pull quote, a caption printed twice or a teaser of the body, so only the first copy stays.
+    seen: set[str] = set()
+    return [s for s in out if s and not (s in seen or seen.add(s))]
