@@ -9,6 +9,10 @@ adjustment) on the fold's training file. It reports macro-F1 per fold (mean ± s
 and the neutral false-framing rate, for several runs (seeds) at once.
 
     python benchmarks/voice_folds.py RUN_DIR [RUN_DIR ...] [--json benchmarks/results/voice_folds.json] [--append]
+        [--model mpnet]
+
+"default" in the output is the run's own fine-tuned model (``--model`` names its backbone recipe).
+Folds still training are skipped and listed, so a run can be scored before it ends.
 """
 
 from __future__ import annotations
@@ -45,7 +49,11 @@ def score_run(run_dir: Path) -> dict:
 
     folds, pooled = [], {"default": [], "tfidf": [], "tfidf_prior": [], "gold": [], "voice": []}
     seed = json.loads((run_dir / "fold_0" / "export" / "run.json").read_text()).get("seed", 0)
-    for fold_dir in sorted(run_dir.glob("fold_*"), key=lambda p: int(p.name.split("_")[1])):
+    fold_dirs = sorted(run_dir.glob("fold_*"), key=lambda p: int(p.name.split("_")[1]))
+    unfinished = [d.name for d in fold_dirs if not (d / "export" / "manifest.json").is_file()]
+    if unfinished:  # a run still training (or stopped): score the finished folds, say which are missing
+        print(f"{run_dir}: {', '.join(unfinished)} not finished; scoring the other folds only", flush=True)
+    for fold_dir in [d for d in fold_dirs if d.name not in unfinished]:
         train, test = read(fold_dir / "data" / "train.jsonl"), read(fold_dir / "data" / "test.jsonl")
         gold = np.array([LABELS.index(r["label"]) for r in test])
         clf = FramingClassifier.load(fold_dir / "export", "onnx")
@@ -74,7 +82,8 @@ def score_run(run_dir: Path) -> dict:
                       "voice_mean_macro_f1": float(np.mean(list(per_voice[name].values()))),
                       "neutral_false_framing": float(np.mean([f[name]["neutral_false_framing"] for f in folds]))}
                for name in ("default", "tfidf", "tfidf_prior")}
-    return {"run": str(run_dir), "seed": seed, "folds": folds, "per_voice": per_voice, "summary": summary}
+    return {"run": str(run_dir), "seed": seed, "folds": folds, "unfinished_folds": unfinished,
+            "per_voice": per_voice, "summary": summary}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,17 +92,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "voice_folds.json")
     parser.add_argument("--append", action="store_true",
                         help="keep the runs already in --json (their run directories may be gone) and add these")
+    parser.add_argument("--model", default="minilm",
+                        help="name of the runs' backbone recipe, kept in the results (under --append a run "
+                             "replaces the earlier one of its model and seed)")
     args = parser.parse_args(argv)
-    results = [score_run(run) for run in args.runs]
+    results = [{"model": args.model, **score_run(run)} for run in args.runs]
     if args.append and args.json.exists():
-        new_seeds = {r["seed"] for r in results}
-        results = [r for r in json.loads(args.json.read_text()) if r["seed"] not in new_seeds] + results
-    print(f"\n{'model':<14} " + " ".join(f"seed {r['seed']:<22}" for r in results) + " mean over seeds")
-    for name in ("default", "tfidf", "tfidf_prior"):
-        cells = [r["summary"][name] for r in results]
-        mean = np.mean([c["fold_mean_macro_f1"] for c in cells])
-        print(f"{name:<14} " + " ".join(f"{c['fold_mean_macro_f1']:.3f} ± {c['fold_std_macro_f1']:.3f} "
-                                        f"(FF {c['neutral_false_framing']:.1%})" for c in cells) + f" {mean:.3f}")
+        new = {(r["model"], r["seed"]) for r in results}
+        kept = [r for r in json.loads(args.json.read_text()) if (r.get("model", "minilm"), r["seed"]) not in new]
+        results = kept + results
+    for model in dict.fromkeys(r.get("model", "minilm") for r in results):
+        runs = [r for r in results if r.get("model", "minilm") == model]
+        print(f"\n{model:<14} " + " ".join(f"seed {r['seed']:<22}" for r in runs) + " mean over seeds")
+        for name in ("default", "tfidf", "tfidf_prior"):
+            cells = [r["summary"][name] for r in runs]
+            mean = np.mean([c["fold_mean_macro_f1"] for c in cells])
+            print(f"{name:<14} " + " ".join(f"{c['fold_mean_macro_f1']:.3f} ± {c['fold_std_macro_f1']:.3f} "
+                                            f"(FF {c['neutral_false_framing']:.1%})" for c in cells) + f" {mean:.3f}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {args.json}")

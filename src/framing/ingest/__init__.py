@@ -9,8 +9,9 @@ dropped: navigation and menu text, bylines and sign-offs, dates and
 "Updated" lines, view/comment counters, photo captions and credits, share
 buttons, copyright and reprint notices, ads, cookie and newsletter prompts,
 author bios, readers' comments, and lists of other stories ("Latest
-Stories", "Most Read", ...). A deck printed under the headline and section
-titles are kept, each as one unsplit line.
+Stories", "Most Read", ...), and a second copy of a sentence already
+returned (a pull quote, a caption printed twice). A deck printed under the
+headline, a kicker and section titles are kept, each as one unsplit line.
 
 Normalization (what ``normalize_text`` guarantees, and what the fixtures in
 ``data/raw/*.expected.txt`` are written in):
