@@ -192,7 +192,13 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
         "of arms, and the U.S. has promised to keep exposing the shipments to\n"
         "the world.\n"
     )
-    raw = "Seoul says North Korea shipped millions of shells\nBy Choi Yu-na\n\n" + para + "\n" + para
+    later = (
+        "Officials in Kyiv said the shells had begun to reach units near Pokrovsk by\n"
+        "the autumn, although many of them failed to explode on impact. Russia has\n"
+        "not commented on the reports, and North Korea's state media did not mention\n"
+        "the shipments at all.\n"
+    )
+    raw = "Seoul says North Korea shipped millions of shells\nBy Choi Yu-na\n\n" + para + "\n" + later
     out = extract_article(raw, is_html=False)
     assert out[0] == "Seoul says North Korea shipped millions of shells"
     assert out[1].startswith(
@@ -202,6 +208,8 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
         "Both Moscow and Pyongyang deny any transfers of arms, and the U.S. has promised "
         "to keep exposing the shipments to the world."
     )
+    assert out[4] == ("Russia has not commented on the reports, and North Korea's state media did not mention "
+                      "the shipments at all.")
     assert len(out) == 5
 
 
