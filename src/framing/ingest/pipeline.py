@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from framing.ingest.debris import _is_title_like, _words
 from framing.ingest.html import (
@@ -92,7 +92,7 @@ def _html_page(raw: str) -> Page:
     at = next((i for i, p in enumerate(pars) if p.lower() == kicker.lower()), None)
     if at is not None:
         del pars[at]
-    return Page(pars, page.headline, page.names, page.anchors, kicker)
+    return replace(page, pars=pars, kicker=kicker)
 
 
 def _sentences_from_paragraphs(
@@ -115,5 +115,4 @@ def _sentences_from_paragraphs(
             out.extend(_split_paragraph(par))
     # An article does not say the same sentence twice (no expected list of data/raw does): a repeat is a
     # pull quote, a caption printed twice or a teaser of the body, so only the first copy stays.
-    seen: set[str] = set()
-    return [s for s in out if s and not (s in seen or seen.add(s))]
+    return list(dict.fromkeys(s for s in out if s))

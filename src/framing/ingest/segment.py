@@ -201,9 +201,9 @@ def _drop_reference_marks(par: str) -> str:
 
 def _clean_paragraph(par: str) -> str:
     par = _drop_reference_marks(par)
+    par = _RE_END_MARK.sub("", par)
     # A dateline opens a sentence: never an all-caps line or one without a final stop, which are
     # headings ("WHEAT AND FLOUR: VOLUMES UP", "WATCHDOG DOWN: How Russia's Veto ...").
-    par = _RE_END_MARK.sub("", par)
     if any(ch.islower() for ch in par) and re.search(r"[.!?][\"')\]]*$", par):
         par = _RE_DATELINE.sub("", par, count=1)
     par = _RE_LEAD_TAG.sub("", par, count=1)
