@@ -57,6 +57,10 @@ RECIPES = {
     # soft targets (T = 2) of the fine-tuned mpnet of mpnet_short_weighted seed 1, on the default recipe
     "distill_mpnet_ft": ["trainer.epochs=3", "trainer.class_weight=auto", "trainer.early_stopping_patience=0",
                          "trainer.distill_file=data/framing/teacher_mpnet_ft.jsonl", "trainer.distill_alpha=0.5"],
+    # soft targets (T = 2) cross-fitted by 3 fine-tuned mpnets, each scoring the documents it never saw
+    # (bash benchmarks/crossfit_teacher.sh), on the default recipe
+    "distill_mpnet_xfit": ["trainer.epochs=3", "trainer.class_weight=auto", "trainer.early_stopping_patience=0",
+                           "trainer.distill_file=data/framing/teacher_mpnet_xfit.jsonl", "trainer.distill_alpha=0.5"],
     "distill_mpnet_a08": ["trainer.epochs=3", "trainer.class_weight=none", "trainer.early_stopping_patience=0",
                           "trainer.distill_file=data/framing/teacher_mpnet.jsonl", "trainer.distill_alpha=0.8"],
 }

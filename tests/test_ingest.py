@@ -412,6 +412,34 @@ def test_a_kicker_named_by_the_markup_is_kept_after_the_headline() -> None:
     assert "World" not in extract_article(_header_page('<p class="kicker"><a href="/world">World</a></p>'))
 
 
+def test_a_title_that_prints_the_h1_with_a_prefix_gives_way_to_the_h1() -> None:
+    live = "LIVE: Last pier poured on the Tumen road bridge"
+    page = _header_page("").replace("<title>Bridge piers finished | Border Weekly</title>",
+                                    f'<title>{live} | Border Weekly</title><meta property="og:title" content="{live}">')
+    out = extract_article(page)
+    assert out[0] == "Last pier poured on the Tumen road bridge"
+    assert not any(line.startswith("LIVE") for line in out)
+
+
+def test_a_glossary_tooltip_is_not_read_into_its_sentence() -> None:
+    tooltip = ('<span class="term">road bridge<span role="tooltip"><b>road bridge</b> A crossing for cars '
+               "and trucks, not trains.</span></span>")
+    page = _header_page("").replace("first road link", f"first {tooltip} link", 1)
+    out = extract_article(page)
+    assert any(line.startswith("The crossing would be the first road bridge link between Russia") for line in out)
+    assert not any("not trains" in line for line in out)
+
+
+def test_live_blog_entries_with_a_permalink_row_are_all_kept() -> None:
+    """A "Link to this post" row under each entry made trafilatura drop three of the five entries."""
+    page = RAW_DIR / "heldout_r12" / "r10c_07_tonga_news.html"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    for start in ("Kim Jong Un's motorcade left", "At a banquet after the talks", "Asked by reporters whether",
+                  "The two leaders shook hands", "Kim's armored train crossed"):
+        assert any(line.startswith(start) for line in out), start
+    assert "Link to this post" not in out
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -73,12 +73,32 @@ _RE_CHROME_ATTR = re.compile(
 )
 
 
+_RE_SHARE_ATTR = re.compile(r"\b(?:share|sharing|social|sns|permalink)\b")
+
+
 def _html_tree(raw: str) -> Any:
+    """The page's tree without what no reader sees as text: tooltips, and share and permalink widgets.
+
+    A glossary tooltip (ARIA ``role="tooltip"``) sits inside the sentence it annotates, and
+    its definition would be read into it; a "Link to this post" row under each live-blog
+    entry makes trafilatura take the entry for link furniture and drop it.
+    """
     import lxml.html
 
     if isinstance(raw, str):  # we encode, so we know the encoding: a late <meta charset> must not decide it
-        return lxml.html.document_fromstring(raw.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    return lxml.html.document_fromstring(raw)
+        tree = lxml.html.document_fromstring(raw.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    else:
+        tree = lxml.html.document_fromstring(raw)
+    for el in list(tree.iter("*")):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        tooltip = el.get("role") == "tooltip" or re.search(r"\b(?:tooltip|popover)\b", attrs)
+        share = (_RE_SHARE_ATTR.search(attrs) and not any(d.tag in _BLOCKS for d in el.iterdescendants())
+                 and len(el.text_content().split()) <= 8)
+        if tooltip or share:
+            el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
+    return tree
 
 
 def _html_headline(tree: Any, md_title: str | None) -> str | None:
@@ -90,11 +110,12 @@ def _html_headline(tree: Any, md_title: str | None) -> str | None:
     candidates: list[str] = [md_title] if md_title else []
     for xp in ('//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content'):
         candidates += [str(v) for v in tree.xpath(xp)]
-    candidates += [h.text_content() for h in tree.xpath("//h1")]
-    for cand in candidates:
-        cand = normalize_text(cand)
+    h1s = [normalize_text(h.text_content()) for h in tree.xpath("//h1")]
+    for cand in [normalize_text(c) for c in candidates] + h1s:
         if len(_words(cand)) >= 3:
-            return cand
+            # a title that prints the <h1> with more around it ("LIVE: <h1>", "<h1> - Site") is not the headline
+            inner = next((h for h in h1s if len(_words(h)) >= 3 and h.lower() in cand.lower()), None)
+            return inner or cand
     return None
 
 
