@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                 summary = score_seed(x, pool, seed, balanced)
                 results.append({"recipe": name, "seed": seed, **summary})
                 print(f"{name:<30} seed {seed:<3} " + "  ".join(
-                    f"{v}: {s['fold_mean_macro_f1']:.3f} ± {s['fold_std_macro_f1']:.3f} (FF {s['neutral_false_framing']:.1%})"
+                    f"{v}: {s['fold_mean_macro_f1']:.3f} ± {s['fold_std_macro_f1']:.3f} "
+                    f"(FF {s['neutral_false_framing']:.1%})"
                     for v, s in summary.items()), flush=True)
     print("\nmean over seeds of the fold means")
     for name in dict.fromkeys(r["recipe"] for r in results):

@@ -74,6 +74,7 @@ _RE_CHROME_ATTR = re.compile(
 
 
 _RE_SHARE_ATTR = re.compile(r"\b(?:share|sharing|social|sns|permalink)\b")
+_RE_TOOLTIP_ATTR = re.compile(r"\b(?:tooltip|popover)\b")
 
 
 def _html_tree(raw: str) -> Any:
@@ -93,7 +94,7 @@ def _html_tree(raw: str) -> Any:
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
-        tooltip = el.get("role") == "tooltip" or re.search(r"\b(?:tooltip|popover)\b", attrs)
+        tooltip = el.get("role") == "tooltip" or _RE_TOOLTIP_ATTR.search(attrs)
         share = (_RE_SHARE_ATTR.search(attrs) and not any(d.tag in _BLOCKS for d in el.iterdescendants())
                  and len(el.text_content().split()) <= 8)
         if tooltip or share:
