@@ -8,6 +8,7 @@ trafilatura and lxml are imported lazily, inside the functions that need them.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -257,13 +258,14 @@ def _link_texts(tree: Any) -> list[str]:
     return sorted(t for t in texts if t)
 
 
-def _unlist_containers(raw: str) -> Any:
-    """The page's tree with list items that hold headings or paragraphs turned into plain blocks.
+def _unlist_containers(tree: Any) -> Any:
+    """A copy of the tree with list items that hold headings or paragraphs turned into plain blocks.
 
     A live blog or a card feed marked up as ``<li>`` entries (time, title, paragraphs) is a
-    stack of sections, not a list: trafilatura would print each entry as one line.
+    stack of sections, not a list: trafilatura would print each entry as one line. A copy,
+    because trafilatura cleans the tree it is given in place.
     """
-    tree = _html_tree(raw)
+    tree = copy.deepcopy(tree)
     for item in tree.iter("li"):
         if any(child.tag in _BLOCKS for child in item.iterdescendants()):
             item.tag = "div"
@@ -276,8 +278,8 @@ def _unlist_containers(raw: str) -> Any:
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:
-    """(text, title, authors) from trafilatura, or (None, None, []) if unavailable."""
+def _trafilatura_text(raw: str, tree: Any) -> tuple[str | None, str | None, list[str]]:
+    """(text, title, authors) from trafilatura, or (None, None, []) if unavailable; ``tree`` is ``_html_tree(raw)``."""
     try:
         import trafilatura
         from trafilatura.settings import use_config
@@ -286,7 +288,7 @@ def _trafilatura_text(raw: str) -> tuple[str | None, str | None, list[str]]:
     config = use_config()
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signal-based timeout breaks in threads
     text = trafilatura.extract(
-        _unlist_containers(raw),
+        _unlist_containers(tree),
         output_format="txt",
         include_comments=False,  # reader comments are not the article
         include_tables=False,

@@ -74,7 +74,7 @@ def _text_page(
 
 def _html_page(raw: str) -> Page:
     tree = _html_tree(raw)
-    text, md_title, authors = _trafilatura_text(raw)
+    text, md_title, authors = _trafilatura_text(raw, tree)
     headline = _html_headline(tree, md_title)
     names = set(authors) | _byline_names(_page_lines(tree))
     if not text or len(_words(text)) < 30:
