@@ -126,6 +126,8 @@ def test_numbered_lists_and_brackets() -> None:
         "Subscribe to our newsletter",
         "Lee reported from Seoul, South Korea.",
         "Download PDF (1.2 MB)",
+        "[THEME MUSIC]",
+        "[ CEREMONY AUDIO, MILITARY BAND ]",
     ],
 )
 def test_debris_lines(line: str) -> None:
@@ -473,6 +475,28 @@ def test_a_short_wrapped_tail_that_looks_like_debris_joins_its_sentence() -> Non
     pars = _paragraphs("\n".join(lines))
     assert pars[0].endswith("dates back to 1959.")
     assert pars[1] == "- The opening date of the road bridge, which Russian officials have put at late 2026."
+
+
+def test_a_subtitle_transcript_is_joined_across_its_time_codes() -> None:
+    """Cue lines cut sentences ("... road bridge" / "0:07" / "across the Tumen ..."); a video's running time
+    printed once under a caption is not a cue run and changes nothing around it."""
+    lines = [
+        "0:03", "Russia and North Korea have started work on their first road bridge",
+        "0:07", "across the Tumen River, a project both governments say will transform",
+        "0:11", "trade along their short shared border.",
+        "0:14", "[MUSIC]",
+        "0:17", "Until now, the only fixed link has been a single rail bridge",
+        "0:21", "opened in 1959, known as the Friendship Bridge.",
+    ]
+    pars = _paragraphs("\n".join(lines))
+    assert "Russia and North Korea have started work on their first road bridge across the Tumen River, a project "\
+           "both governments say will transform trade along their short shared border." in pars
+    assert "Until now, the only fixed link has been a single rail bridge opened in 1959, known as the Friendship "\
+           "Bridge." in pars
+    # the opening cue has no line before it and "[MUSIC]" ends a sentence: both are left for the line judges
+    assert pars[0] == "0:03" and "[MUSIC]" in pars and len(pars) == 4
+    assert _paragraphs("Watch: the moment the train crossed the bridge\n1:45\nwhat the treaty says") == [
+        "Watch: the moment the train crossed the bridge", "1:45", "what the treaty says"]
 
 
 def test_a_sentence_printed_twice_comes_out_once() -> None:

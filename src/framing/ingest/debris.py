@@ -142,6 +142,7 @@ _RE_FOOTER_LINKS = re.compile(
 _RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
 _RE_DOWNLOAD = re.compile(r"^(?:download|print|listen to|watch|play)\b", re.I)
 _RE_SEPARATOR = re.compile(r"^[\W_]+$|^-0-$|^\(?end\)?$", re.I)
+_RE_SOUND_CUE = re.compile(r"^\[[^\]a-z]+\]$")  # a transcript's "[THEME MUSIC]", "[ AD BREAK ]"
 _RE_TICKER = re.compile(r"[▲▼]\s*[\d.,]+%")
 
 # Every class ``debris_class`` can return, plus "author" (sign-offs and bios, found in ``lines``).
@@ -214,7 +215,7 @@ def debris_class(line: str) -> str | None:
     lower = line.lower()
     terminal = _ends_terminal(line)
 
-    if _RE_SEPARATOR.match(line):
+    if _RE_SEPARATOR.match(line) or _RE_SOUND_CUE.match(line):
         return "separator"
     checks: list[tuple[str, bool]] = [
         ("navigation", bool(_RE_NAV.match(line) or lower in _NAV_SINGLE or _RE_FOOTER_LINKS.match(line))),

@@ -50,6 +50,9 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 
 _DANGLING = set("the a an of and or across between into than".split())  # "allowed in", "agreed to" end titles
+# A line that is only a time code: a subtitle cue's start ("0:07", "[00:01:12]") or an .srt span
+_TIME = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
+_RE_CUE = re.compile(rf"^[\[(]?{_TIME}(?:\s*-->\s*{_TIME})?[\])]?$")
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -60,16 +63,21 @@ def _paragraphs(text: str) -> list[str]:
     when it starts in lower case after a line with no final punctuation
     (a sentence broken by a stray <br> or a crude scraper), or when the
     previous line ends in a word no title or sentence ends in ("... across the").
-    A line that opens with a wire dateline always starts a paragraph.
+    A line that opens with a wire dateline always starts a paragraph. A
+    transcript's time codes sit between the pieces of one sentence ("... road
+    bridge" / "0:07" / "across the Tumen River, ..."), so a time-code line in
+    a run of cues is left out and the lines around it are judged as adjacent.
     """
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     width = _wrap_width(lines)
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
-    for raw_line in lines:
+    for at, raw_line in enumerate(lines):
         line = normalize_text(raw_line)
         if not line:
             last_raw = None
+            continue
+        if last_raw is not None and _in_cue_run(lines, at):
             continue
         if last_raw is not None and pars:
             first = line.split(" ", 1)[0]
@@ -90,6 +98,15 @@ def _paragraphs(text: str) -> list[str]:
         pars.append(line)
         last_raw = raw_line
     return [_strip_tail(p) for p in pars]
+
+
+def _in_cue_run(lines: list[str], at: int) -> bool:
+    """A time code between two text lines, in a run of them (cue, text, cue, ...): a transcript, not a
+    video's running time printed once under its caption."""
+    def cue(i: int) -> bool:
+        return 0 <= i < len(lines) and bool(_RE_CUE.match(lines[i].strip()))
+
+    return cue(at) and at + 1 < len(lines) and bool(lines[at + 1].strip()) and (cue(at - 2) or cue(at + 2))
 
 
 # What posts and threads hang after a sentence: "... at the front. 4/12 pic.x.com/r8Tz2qLm"
