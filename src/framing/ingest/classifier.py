@@ -51,7 +51,7 @@ class LineModel:
         """Page-feature rows completed with the lexicon's columns (unchanged without a lexicon)."""
         if self.lexicon is None:
             return [list(r) for r in rows]
-        words = lexicon.columns([self.lexicon.score(t) for t in texts])
+        words = lexicon.columns([self.lexicon.score(t) for t in texts], kicker_slots(rows))
         return [[*r, *w] for r, w in zip(rows, words, strict=True)]
 
     @staticmethod
@@ -92,6 +92,14 @@ class LineModel:
             else:
                 result.append("heading" if p[1] > p[0] else "article")
         return result
+
+
+_KICKER_SLOT = FEATURES.index("above_headline_line")
+
+
+def kicker_slots(rows: Sequence[Sequence[float]]) -> list[bool]:
+    """Which rows sit just above a plain-text headline (where a kicker is printed)."""
+    return [r[_KICKER_SLOT] > 0.5 for r in rows]
 
 
 @functools.cache

@@ -73,7 +73,7 @@ _OWN = [
     "after_back_matter", "furniture", "furniture_ratio",
     "rule_debris", "in_list", "in_comments", "above_headline", "headline_repeat",
     "position", "before_first_prose", "after_last_prose", "repeated", "echo", "headline_overlap",
-    "link_share", "is_html", "below_headline", "above_headline_line", "inner_stops",
+    "link_share", "is_html", "below_headline", "above_headline_line", "inner_stops", "contained",
 ]
 _NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words"]
 FEATURES: list[str] = (
@@ -161,6 +161,20 @@ def _link_share(line: str, anchors: Sequence[str]) -> float:
     return best / max(len(line), 1)
 
 
+def _contained(pars: Sequence[str]) -> list[bool]:
+    """Short lines printed again inside a longer line of the page: a section name that is also a menu item or
+    a breadcrumb, a site name in the copyright line. A kicker or a crosshead is printed once."""
+    low = [p.lower() for p in pars]
+    out = []
+    for i, line in enumerate(low):
+        if len(line.split()) > 6 or len(line) < 3:
+            out.append(False)
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(line)}(?!\w)")
+        out.append(any(j != i and len(other) > len(line) and pattern.search(other) for j, other in enumerate(low)))
+    return out
+
+
 def page_features(
     pars: Sequence[str],
     contexts: Sequence[LineContext],
@@ -184,6 +198,7 @@ def page_features(
         for t in content[i]:
             vocab[t] = vocab.get(t, 0) + 1
     back = next((i for i, p in enumerate(pars) if _BACK_MATTER.match(p)), len(pars))
+    contained = _contained(pars)
     # The line under the headline (or the first line, when the headline came from markup): where a deck sits.
     at = next((i for i, p in enumerate(pars) if headline and p.lower() == headline.lower()), None)
     deck_slot = 0 if at is None else at + 1
@@ -212,6 +227,7 @@ def page_features(
             "below_headline": float(i == deck_slot),
             "above_headline_line": float(at is not None and i == at - 1),  # where a kicker sits
             "inner_stops": min(len(_INNER_STOP.findall(par)), 3) / 3,
+            "contained": float(contained[i]),
         })
         for c in DEBRIS_CLASSES:
             row[f"rule_{c}"] = float(ctx.rule_class == c)

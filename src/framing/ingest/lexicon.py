@@ -39,7 +39,13 @@ class Lexicon:
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
-def columns(scores: Sequence[float]) -> list[list[float]]:
-    """``FEATURES`` per line from the lines' scores; a missing neighbour counts as debris (the page edge)."""
+def columns(scores: Sequence[float], blind: Sequence[bool] | None = None) -> list[list[float]]:
+    """``FEATURES`` per line from the lines' scores; a missing neighbour counts as debris (the page edge).
+
+    A ``blind`` line's words give no evidence (0.5): the line in a plain-text kicker's slot, whose few words
+    ("RAIL LINKS") the lexicon has mostly seen in menus and story lists.
+    """
+    if blind is not None:
+        scores = [0.5 if b else s for s, b in zip(scores, blind, strict=True)]
     padded = [1.0, *scores, 1.0]
     return [[padded[i], padded[i - 1], padded[i + 1]] for i in range(1, len(padded) - 1)]
