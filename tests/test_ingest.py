@@ -316,6 +316,18 @@ def test_html_with_nav_footer_related_lists() -> None:
     ]
 
 
+def test_a_frameset_saved_with_its_frames_is_read_from_the_frames() -> None:
+    """A saved frameset is several documents in one file; the first holds only the no-frames notice and the
+    site's <title>. The article frame's body and headline must be read, not the notice."""
+    frameset = ("<html><head><title>Steppe Rail Gazette - news from the rails</title></head>"
+                '<frameset cols="170,*"><frame src="menu.htm"><frame src="story.htm"><noframes><body>'
+                "<p>This page uses frames, but your browser doesn't support them.</p></body></noframes>"
+                "</frameset></html>\n<!-- frame main -->\n")
+    out = extract_article(frameset + _HTML)
+    assert out == extract_article(_HTML)
+    assert not any("frames" in line for line in out)
+
+
 def test_html_forced_as_text_and_bytes_input() -> None:
     out = extract_article(_HTML.encode("utf-8"), is_html=True)
     assert out[0] == "Kim visits Vostochny spaceport for talks with Putin"

@@ -85,12 +85,12 @@ def _html_tree(raw: str) -> Any:
     its definition would be read into it; a "Link to this post" row under each live-blog
     entry makes trafilatura take the entry for link furniture and drop it.
     """
-    import lxml.html
-
-    if isinstance(raw, str):  # we encode, so we know the encoding: a late <meta charset> must not decide it
-        tree = lxml.html.document_fromstring(raw.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    else:
-        tree = lxml.html.document_fromstring(raw)
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="replace")
+    docs = [_parse(doc) for doc in _documents(raw)]
+    tree = docs[0]
+    if len(docs) > 1:
+        tree = _merged(docs)
     for el in list(tree.iter("*")):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
@@ -100,6 +100,43 @@ def _html_tree(raw: str) -> Any:
                  and len(el.text_content().split()) <= 8)
         if tooltip or share:
             el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
+    return tree
+
+
+_RE_DOC_END = re.compile(r"</html\s*>", re.I)
+_RE_DOC_START = re.compile(r"<html[\s>]", re.I)
+
+
+def _documents(raw: str) -> list[str]:
+    """The HTML documents of a file: one, or several when a frameset page was saved with its frames after it."""
+    parts = _RE_DOC_END.split(raw)
+    docs = [parts[0]] + [p for p in parts[1:] if _RE_DOC_START.search(p)]
+    return docs
+
+
+def _parse(doc: str) -> Any:
+    import lxml.html
+
+    # we encode, so we know the encoding: a late <meta charset> must not decide it
+    return lxml.html.document_fromstring(doc.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+
+
+def _merged(docs: list[Any]) -> Any:
+    """One tree of several documents: the first one's head, every document's body in file order. A frameset
+    (whose only text is the "your browser does not support frames" notice) gives way to its frames."""
+    import lxml.html
+
+    tree = docs[0]
+    for frameset in tree.findall("frameset"):
+        tree.remove(frameset)
+    body = tree.find("body")
+    if body is None:
+        body = lxml.html.Element("body")
+        tree.append(body)
+    for doc in docs[1:]:
+        other = doc.find("body")
+        if other is not None:
+            body.extend(list(other))
     return tree
 
 
@@ -299,7 +336,7 @@ def _trafilatura_text(raw: str, tree: Any) -> tuple[str | None, str | None, list
         with_metadata=False,
         config=config,
     )
-    meta = trafilatura.extract_metadata(raw)
+    meta = trafilatura.extract_metadata(max(_documents(raw), key=len))  # a frameset's title names the site
     title = meta.title if meta is not None else None
     authors: list[str] = []
     if meta is not None and meta.author:
