@@ -489,6 +489,28 @@ def test_a_short_wrapped_tail_that_looks_like_debris_joins_its_sentence() -> Non
     assert pars[1] == "- The opening date of the road bridge, which Russian officials have put at late 2026."
 
 
+def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> None:
+    """A crude scrape: forty menu lines and a short wrapped story; the menu must not hide the wrap."""
+    menu = [f"Section {i}" for i in range(40)]
+    body = [
+        "The federal government has added eight individuals and five companies",
+        "to its sanctions list over their alleged role in shipping North",
+        "Korean weapons to Russia, Global Affairs Canada said Tuesday.",
+        "",
+        "The measures target shipping firms, a Russian port operator and North",
+        "Korean officials accused of arranging the transfer of artillery shells.",
+    ]
+    pars = _paragraphs("\n".join(menu + [""] + body))
+    assert pars[40:] == [
+        "The federal government has added eight individuals and five companies to its sanctions list over their "
+        "alleged role in shipping North Korean weapons to Russia, Global Affairs Canada said Tuesday.",
+        "The measures target shipping firms, a Russian port operator and North Korean officials accused of "
+        "arranging the transfer of artillery shells.",
+    ]
+    pasted = menu + ["", " ".join(body[:3]), " ".join(body[4:]), "Short line under the width, not wrapped."]
+    assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
+
+
 def test_a_subtitle_transcript_is_joined_across_its_time_codes() -> None:
     """Cue lines cut sentences ("... road bridge" / "0:07" / "across the Tumen ..."); a video's running time
     printed once under a caption is not a cue run and changes nothing around it."""

@@ -40,7 +40,14 @@ def _wrap_width(lines: list[str]) -> int | None:
         count = sum(1 for x in lengths if width - 12 <= x <= width)
         if count > best_count:
             best, best_count = width, count
-    if best is None or best_count < max(4, 0.3 * len(lengths)):
+    if best is None:
+        return None
+    # A crude scrape's menu (one short item per line) can outnumber the wrapped body; then the lines long
+    # enough to wrap count, if nearly none runs past the width (pasted paragraphs do).
+    longer = sum(1 for x in lengths if x > best + 8)
+    wrappable = sum(1 for x in lengths if x >= 30)
+    needed = 0.3 * (wrappable if longer <= max(2, 0.05 * wrappable) else len(lengths))
+    if best_count < max(4, needed):
         return None
     band = [ln for ln in lines if ln.strip() and best - 12 <= len(ln) <= best]
     open_ended = sum(1 for ln in band if not _ends_terminal(ln.strip()))
