@@ -328,6 +328,26 @@ def test_a_frameset_saved_with_its_frames_is_read_from_the_frames() -> None:
     assert not any("frames" in line for line in out)
 
 
+def test_a_markdown_clipping_is_read_as_its_rendered_page() -> None:
+    """Front matter, heading marks, link targets, emphasis and highlights never reach the sentences."""
+    raw = "\n".join([
+        "---", 'title: "Tumen bridge talks resume"', "tags:", '  - "dprk"', "---", "",
+        "- [World](https://example.org/world/)", "- [Asia](https://example.org/asia/)", "",
+        "# Tumen bridge talks resume", "",
+        "Officials from both sides met in [Khasan](https://example.org/tag/khasan) on Tuesday, the",
+        "**Russian** transport ministry said.", "",
+        "## What comes next", "",
+        "> \"The bridge will open a new chapter,\" one of them said.", "",
+        "- ==Officials from both sides met in Khasan on Tuesday, the Russian transport ministry said.==",
+    ])
+    out = extract_article(raw)
+    assert out[0] == "Tumen bridge talks resume"
+    assert "Officials from both sides met in Khasan on Tuesday, the Russian transport ministry said." in out
+    assert "What comes next" in out and '"The bridge will open a new chapter," one of them said.' in out
+    assert not any(mark in line for line in out for mark in ("](", "**", "==", "# ", "title:"))
+    assert extract_article(raw, is_html=False) != out  # forced plain text is read as written
+
+
 def test_html_forced_as_text_and_bytes_input() -> None:
     out = extract_article(_HTML.encode("utf-8"), is_html=True)
     assert out[0] == "Kim visits Vostochny spaceport for talks with Putin"

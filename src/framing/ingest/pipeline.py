@@ -26,6 +26,7 @@ from framing.ingest.html import (
     looks_like_html,
 )
 from framing.ingest.lines import _byline_names, _filter_paragraphs, _paragraphs
+from framing.ingest.markdown import looks_like_markdown, markdown_to_html
 from framing.ingest.normalize import normalize_text
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
 
@@ -62,6 +63,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         raw = raw.decode("utf-8", errors="replace")
     if is_html is None:
         is_html = looks_like_html(raw)
+        if not is_html and looks_like_markdown(raw):
+            raw, is_html = markdown_to_html(raw), True
     return _html_page(raw) if is_html else _text_page(raw)
 
 
