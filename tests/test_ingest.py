@@ -531,6 +531,23 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_word_broken_at_a_line_end_is_joined_and_a_compound_keeps_its_hyphen() -> None:
+    """pdftotext output: "ar-" + "tillery" is one word; "short-" + "range" and a compound the page prints
+    elsewhere ("oil-rich") keep their hyphens. "By January 2024, ..." opens a sentence, not a byline."""
+    lines = [
+        "By January 2024, the White House said Rus-",
+        "sia had fired North Korean short-",
+        "range missiles and tens of thousands of ar-",
+        "tillery rounds from its stocks, and the oil-",
+        "rich ports of the Far East took the cargo.",
+        "",
+        "The oil-rich coast is far from Kyiv.",
+    ]
+    assert _paragraphs("\n".join(lines))[0] == (
+        "By January 2024, the White House said Russia had fired North Korean short-range missiles and tens of "
+        "thousands of artillery rounds from its stocks, and the oil-rich ports of the Far East took the cargo.")
+
+
 def test_a_subtitle_transcript_is_joined_across_its_time_codes() -> None:
     """Cue lines cut sentences ("... road bridge" / "0:07" / "across the Tumen ..."); a video's running time
     printed once under a caption is not a cue run and changes nothing around it."""

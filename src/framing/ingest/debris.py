@@ -47,7 +47,9 @@ _RE_BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")
 _RE_BYLINE = re.compile(
     r"^(?i:by|written by|reported by|posted by|commentary by|analysis by|words by|"
     r"reporter|reporters|correspondent|staff writer|staff reporter|editor|writer)\b\s*[:=]?\s*"
-    r"(?=[A-Z\u3131-\uD7A3])",
+    r"(?=[A-Z\u3131-\uD7A3])(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)\b)",  # "By January 2024, the White House said ..." opens a sentence
 )
 _RE_BYLINE_TAIL = re.compile(
     r"(?:,|\s)\s*(?:staff )?(?:reporter|correspondent|writer|editor|contributor)s?\s*$", re.I

@@ -77,6 +77,7 @@ def _paragraphs(text: str) -> list[str]:
     """
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     width = _wrap_width(lines)
+    hyphenated = {w.lower() for w in _RE_HYPHENATED.findall(text)}
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
     for at, raw_line in enumerate(lines):
@@ -99,12 +100,30 @@ def _paragraphs(text: str) -> list[str]:
             if ((wrapped or lower or dangling) and not is_debris(pars[-1])
                     and (tail or debris_class(line) in (None, "short")) and not _RE_DATELINE.match(line)):
                 hyphen = re.search(r"[a-z]-$", pars[-1]) and line[0].islower()  # "prede-" + "cessor"
-                pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
+                if hyphen and _compound(pars[-1], line, hyphenated):
+                    pars[-1] = f"{pars[-1]}{line}"  # "short-" + "range": the hyphen is the word's own
+                else:
+                    pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
                 last_raw = raw_line
                 continue
         pars.append(line)
         last_raw = raw_line
     return [_strip_tail(p) for p in pars]
+
+
+_RE_HYPHENATED = re.compile(r"\b[A-Za-z]+-[a-z]+\b")
+# Prefixes that make compounds, not syllables: a line ending "self-" or "short-" keeps its hyphen
+_COMPOUND_HEADS = set("self non ex anti co well short long medium cross multi semi half post pre pro counter "
+                      "full part high low mid two three four state".split())
+
+
+def _compound(head: str, tail: str, hyphenated: set[str]) -> bool:
+    """Whether "head-" + "tail" is a hyphenated compound rather than one word broken at the line end: the
+    page prints the compound elsewhere unbroken, or its first part is a compound-making prefix."""
+    first = head.rsplit(" ", 1)[-1][:-1]
+    rest = re.match(r"[a-z]+", tail)
+    return (first.lower() in _COMPOUND_HEADS
+            or (rest is not None and f"{first}-{rest.group(0)}".lower() in hyphenated))
 
 
 def _in_cue_run(lines: list[str], at: int) -> bool:
