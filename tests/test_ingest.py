@@ -492,6 +492,12 @@ def test_datelines_with_accented_capitals_and_korean_reporter_tags_are_stripped(
         assert _clean_paragraph(tag + "The bridge is half built.") == "The bridge is half built."
 
 
+def test_a_text_browsers_link_numbers_are_dropped() -> None:
+    assert _clean_paragraph("The [29]National Intelligence Service briefed [31]U.S. officials.") == (
+        "The National Intelligence Service briefed U.S. officials.")
+    assert _clean_paragraph("Resolution 2397 [1] set the cap.") == "Resolution 2397 [1] set the cap."
+
+
 def test_a_short_wrapped_tail_that_looks_like_debris_joins_its_sentence() -> None:
     """ "1959." or "at late 2026." alone read as a number or a date line; after a full line they end it."""
     lines = [

@@ -187,8 +187,11 @@ _RE_REF_GLUED = re.compile(r"\b(\w+)([.!?][\"')]?)\d{1,2}(?=\s|$)")
 _NOT_REF = {"no", "nos", "art", "arts", "vol", "p", "pp", "para", "fig", "sec", "ch"}
 
 
+_RE_LINK_NUMBER = re.compile(r"(?<=\s)\[\d{1,3}\](?=[\"'A-Za-z])")  # a text browser's "the [29]National ..."
+
+
 def _drop_reference_marks(par: str) -> str:
-    par = _RE_REF_BRACKET.sub("", par)
+    par = _RE_LINK_NUMBER.sub("", _RE_REF_BRACKET.sub("", par))
 
     def glued(m: re.Match) -> str:
         word = m.group(1)
