@@ -405,6 +405,16 @@ def test_each_quoted_sentence_gets_its_own_line() -> None:
     ]
 
 
+def test_a_quotation_that_ends_a_sentence_and_one_that_opens_the_next_are_split() -> None:
+    text = ('She said the switch was "a strong hint, not a smoking gun." "Changing propellants is a choice '
+            'you make when someone has shown you the way," she said.')
+    assert split_sentences(text) == [
+        'She said the switch was "a strong hint, not a smoking gun."',
+        '"Changing propellants is a choice you make when someone has shown you the way," she said.',
+    ]
+    assert len(split_sentences('The order was "wait for the U.S." "Then go" came later.')) == 1  # "U.S." ends nothing
+
+
 def test_live_blog_entries_marked_up_as_list_items_stay_apart() -> None:
     """Entries in <li> (time, title, paragraphs) are sections: title and text are separate lines."""
     entries = "".join(

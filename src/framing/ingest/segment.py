@@ -86,12 +86,18 @@ def _strip_enum(text: str) -> str:
 _QUOTED_STOP = re.compile(r"(?<=[a-z0-9)][.!?]) (?=[A-Z])")
 
 
+# A quotation that ends a sentence, then one that opens the next: 'a smoking gun." "Changing ...'
+_QUOTE_AFTER_QUOTE = re.compile(r'(?<=[a-z0-9)][.!?]") (?="[A-Z])')
+
+
 def _split_quoted(piece: str) -> list[str]:
     out, start = [], 0
-    for m in _QUOTED_STOP.finditer(piece):
+    cuts = sorted([*_QUOTED_STOP.finditer(piece), *_QUOTE_AFTER_QUOTE.finditer(piece)], key=lambda m: m.start())
+    for m in cuts:
         before = piece[start : m.start()]
-        last = before.rsplit(" ", 1)[-1].rstrip(".").lstrip("\"'(").lower()
-        if piece.count('"', 0, m.start()) % 2 == 1 and last not in _NEVER_FINAL and "." not in last:
+        last = before.rsplit(" ", 1)[-1].rstrip('."').lstrip("\"'(").lower()
+        inside = piece.count('"', 0, m.start()) % 2 == 1
+        if (inside if m.re is _QUOTED_STOP else not inside) and last not in _NEVER_FINAL and "." not in last:
             out.append(before)
             start = m.end()
     return [*out, piece[start:]]
