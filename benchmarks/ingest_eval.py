@@ -18,11 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-try:
-    from framing.ingest import evaluate_dir
-except ImportError:  # run from a checkout without PYTHONPATH=src
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from framing.ingest import evaluate_dir
+# This checkout's code, always: an installed `framing` (say, the editable install of another worktree)
+# would otherwise score a different version without a word.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from framing.ingest import evaluate_dir  # noqa: E402
 
 RECALL_GOAL = 0.95
 DEBRIS_GOAL = 0.03
