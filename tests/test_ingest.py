@@ -547,6 +547,31 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_wrapped_forum_post_with_a_few_unwrapped_long_lines_is_unwrapped() -> None:
+    """A forum thread wraps its posts at 80 columns, among many short buttons, while its title bars run past the
+    width; a few long lines among many wrappable ones must not hide the wrap, while a page of long lines has none."""
+    long = ["Forum - Khasan-Tumangang: the rail link, the new road bridge and what is actually moving on the line"] * 3
+    post = [
+        "The only rail connection between Russia and North Korea is the 1959 Friendship",
+        "Bridge over the Tumen River, a steel truss that carries dual-gauge track so",
+        "that both Russian and Korean stock can cross. From Tumangang the line runs to",
+        "the port of Rajin, where a Russian-led joint venture rebuilt the track and a",
+        "coal terminal in the early 2010s, and where the container trials began.",
+        "",
+    ]
+    buttons = ["Quote", "", "Reply", "", "Report", ""] * 30  # a thread's short lines outnumber the wrapped ones
+    lines = long + [""] + buttons + post * 6
+    pars = _paragraphs("\n".join(lines))
+    assert pars[3 + 90].startswith("The only rail connection") and pars[93].endswith("the container trials began.")
+    assert len(pars) == 3 + 90 + 6
+    # pasted paragraphs, one per line, most far past 80 columns: the titles in the band head their paragraphs
+    prose = "Freight on the route is still small by Russian standards, and one railway source put it at a few " \
+        "hundred wagons a month, most of them covered and none of them declared in the customs data."
+    titles = [f"Part {n}: the rail link, the new road bridge and what is moving over the Tumen" for n in range(4)]
+    pasted = [line for title in titles for line in (title, prose, prose, prose)]
+    assert _paragraphs("\n".join(pasted)) == pasted
+
+
 def test_a_word_broken_at_a_line_end_is_joined_and_a_compound_keeps_its_hyphen() -> None:
     """pdftotext output: "ar-" + "tillery" is one word; "short-" + "range" and a compound the page prints
     elsewhere ("oil-rich") keep their hyphens. "By January 2024, ..." opens a sentence, not a byline."""

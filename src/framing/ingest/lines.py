@@ -43,10 +43,11 @@ def _wrap_width(lines: list[str]) -> int | None:
     if best is None:
         return None
     # A crude scrape's menu (one short item per line) can outnumber the wrapped body; then the lines long
-    # enough to wrap count, if nearly none runs past the width (pasted paragraphs do).
+    # enough to wrap count, if few (a tenth) run past the width, as a forum's title bars do; pasted paragraphs
+    # mostly do.
     longer = sum(1 for x in lengths if x > best + 8)
     wrappable = sum(1 for x in lengths if x >= 30)
-    needed = 0.3 * (wrappable if longer <= max(2, 0.05 * wrappable) else len(lengths))
+    needed = 0.3 * (wrappable if longer <= max(2, 0.1 * wrappable) else len(lengths))
     if best_count < max(4, needed):
         return None
     band = [ln for ln in lines if ln.strip() and best - 12 <= len(ln) <= best]
