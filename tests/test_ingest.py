@@ -15,6 +15,7 @@ from framing.ingest import (
     normalize_text,
     split_sentences,
 )
+from framing.ingest.html import _html_tree
 from framing.ingest.lines import _paragraphs
 from framing.ingest.segment import _clean_paragraph
 
@@ -482,6 +483,17 @@ def test_live_blog_entries_with_a_permalink_row_are_all_kept() -> None:
                   "The two leaders shook hands", "Kim's armored train crossed"):
         assert any(line.startswith(start) for line in out), start
     assert "Link to this post" not in out
+
+
+def test_a_share_row_named_in_bem_style_is_dropped_like_any_share_row() -> None:
+    """'live-post__share' is a share row as much as 'share-strip' is: left in, it made trafilatura drop an entry."""
+    page = RAW_DIR / "heldout_r14" / "r12a_07_st_lucia_news.html"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    assert "Guyana, the only Caribbean member of the council this year, voted in favour of the renewal." in out
+    assert "Share this post" not in out
+    tree = _html_tree('<div><p>Text.</p><div class="post__share"><a href="#p4">Share</a></div>'
+                      '<div class="shareholder-notes">Notes on shareholders.</div></div>')
+    assert tree.xpath("//div[@class='post__share']") == [] and tree.xpath("//div[@class='shareholder-notes']")
 
 
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:

@@ -74,8 +74,8 @@ _RE_CHROME_ATTR = re.compile(
 )
 
 
-_RE_SHARE_ATTR = re.compile(r"\b(?:share|sharing|social|sns|permalink)\b")
-_RE_TOOLTIP_ATTR = re.compile(r"\b(?:tooltip|popover)\b")
+_RE_SHARE_ATTR = re.compile(r"(?<![a-z0-9])(?:share|sharing|social|sns|permalink)(?![a-z0-9])")  # "post__share" too
+_RE_TOOLTIP_ATTR = re.compile(r"(?<![a-z0-9])(?:tooltip|popover)(?![a-z0-9])")
 
 
 def _html_tree(raw: str) -> Any:
