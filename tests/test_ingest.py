@@ -496,6 +496,16 @@ def test_a_share_row_named_in_bem_style_is_dropped_like_any_share_row() -> None:
     assert tree.xpath("//div[@class='post__share']") == [] and tree.xpath("//div[@class='shareholder-notes']")
 
 
+def test_a_related_article_box_inside_a_live_blog_entry_does_not_lose_the_entry() -> None:
+    page = RAW_DIR / "heldout_r3" / "r1a_01_cable_liveblog.html"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    assert any(line.startswith("Putin, for his part, thanked Kim for what he called") for line in out)
+    assert not any("Why Putin's trip to North Korea matters" in line for line in out)
+    tree = _html_tree('<div><p>Text of the story.</p><div class="related-content"><span>Related</span>'
+                      '<a href="/x">Why it matters</a></div><div class="related"><p>A paragraph.</p></div></div>')
+    assert tree.xpath("//div[@class='related-content']") == [] and tree.xpath("//div[@class='related']")
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

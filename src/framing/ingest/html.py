@@ -76,14 +76,16 @@ _RE_CHROME_ATTR = re.compile(
 
 _RE_SHARE_ATTR = re.compile(r"(?<![a-z0-9])(?:share|sharing|social|sns|permalink)(?![a-z0-9])")  # "post__share" too
 _RE_TOOLTIP_ATTR = re.compile(r"(?<![a-z0-9])(?:tooltip|popover)(?![a-z0-9])")
+# a "Related article" box set inside a story or a live-blog entry: one link and its label
+_RE_PROMO_ATTR = re.compile(r"(?<![a-z0-9])(?:related|promo|read-?more|also-?read)(?![a-z0-9])")
 
 
 def _html_tree(raw: str) -> Any:
     """The page's tree without what no reader sees as text: tooltips, and share and permalink widgets.
 
     A glossary tooltip (ARIA ``role="tooltip"``) sits inside the sentence it annotates, and
-    its definition would be read into it; a "Link to this post" row under each live-blog
-    entry makes trafilatura take the entry for link furniture and drop it.
+    its definition would be read into it; a "Link to this post" row or a "Related article"
+    box in a live-blog entry makes trafilatura take the entry for link furniture and drop it.
     """
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
@@ -96,9 +98,11 @@ def _html_tree(raw: str) -> Any:
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
         tooltip = el.get("role") == "tooltip" or _RE_TOOLTIP_ATTR.search(attrs)
-        share = (_RE_SHARE_ATTR.search(attrs) and not any(d.tag in _BLOCKS for d in el.iterdescendants())
-                 and len(el.text_content().split()) <= 8)
-        if tooltip or share:
+        blocks = any(d.tag in _BLOCKS for d in el.iterdescendants())
+        share = _RE_SHARE_ATTR.search(attrs) and not blocks and len(el.text_content().split()) <= 8
+        promo = (el.tag in ("div", "aside") and _RE_PROMO_ATTR.search(attrs) and not blocks
+                 and len(el.text_content().split()) <= 20 and next(el.iter("a"), None) is not None)
+        if tooltip or share or promo:
             el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
     return tree
 
