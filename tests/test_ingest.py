@@ -569,6 +569,15 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_title_in_capitals_ending_in_of_runs_on_only_into_capitals() -> None:
+    """A yearbook's index title "... REPUBLIC OF" stands above its deck; a caption line "... END OF" goes on."""
+    entry = ["KOREA, DEMOCRATIC PEOPLE'S REPUBLIC OF", "In 2024 Pyongyang abandoned the goal of unification"]
+    assert _paragraphs("\n".join(entry)) == entry
+    caption = ["MORE TROOPS ARE EXPECTED BY THE END OF", "THE YEAR, OFFICIALS SAY."]
+    assert _paragraphs("\n".join(caption)) == [" ".join(caption)]
+    assert _paragraphs("Talks on it ran across the\nsummer.") == ["Talks on it ran across the summer."]
+
+
 def test_a_wrapped_forum_post_with_a_few_unwrapped_long_lines_is_unwrapped() -> None:
     """A forum thread wraps its posts at 80 columns, among many short buttons, while its title bars run past the
     width; a few long lines among many wrappable ones must not hide the wrap, while a page of long lines has none."""

@@ -93,7 +93,11 @@ def _paragraphs(text: str) -> list[str]:
             # the detected width is the longest line of the band; a writer's real limit can sit a little off it
             wrapped = width is not None and len(last_raw) <= width + 8 and len(last_raw) + 1 + len(first) > width - 3
             lower = line[0].islower() and not _ends_terminal(pars[-1])
-            dangling = pars[-1].rsplit(" ", 1)[-1].lower() in _DANGLING and len(pars[-1].split()) >= 4
+            # a line in capitals ending "OF" runs on only into more capitals: an index title ("KOREA, DEMOCRATIC
+            # PEOPLE'S REPUBLIC OF") is whole above a sentence
+            end = pars[-1].rsplit(" ", 1)[-1]
+            dangling = (end.lower() in _DANGLING and len(pars[-1].split()) >= 4
+                        and (not end.isupper() or line.isupper()))
             # A wrap never runs into a byline, a date line or a dateline; a short tail
             # ("Okinawa.", "1959.", "at late 2026.") only looks like debris out of context.
             tail = (wrapped and not _ends_terminal(pars[-1]) and len(line.split()) <= 4
