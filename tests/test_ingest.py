@@ -569,6 +569,24 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_forwarded_story_behind_quote_marks_is_read_without_them() -> None:
+    """An e-mail forward: the story sits behind "> " (wrapped, with bare ">" blank lines, "> >" one level down);
+    a chat's single quoted line keeps its mark."""
+    mail = [
+        "Dana -- see below.", "", "> After the Panel: who watches North Korea now?", ">",
+        "> That record stopped growing on April 30, 2024, when the panel's", "> mandate expired after Russia vetoed",
+        "> its renewal.", ">", "> > Thirteen members voted in favour.",
+    ]
+    assert _paragraphs("\n".join(mail)) == [
+        "Dana -- see below.", "After the Panel: who watches North Korea now?",
+        "That record stopped growing on April 30, 2024, when the panel's mandate expired after Russia vetoed "
+        "its renewal.",
+        "Thirteen members voted in favour.",
+    ]
+    chat = ["mika: this part", "> Moscow did not just block a report.", "lee: agreed"]
+    assert _paragraphs("\n".join(chat)) == chat
+
+
 def test_a_title_in_capitals_ending_in_of_runs_on_only_into_capitals() -> None:
     """A yearbook's index title "... REPUBLIC OF" stands above its deck; a caption line "... END OF" goes on."""
     entry = ["KOREA, DEMOCRATIC PEOPLE'S REPUBLIC OF", "In 2024 Pyongyang abandoned the goal of unification"]

@@ -63,6 +63,28 @@ _TIME = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _RE_CUE = re.compile(rf"^[\[(]?{_TIME}(?:\s*-->\s*{_TIME})?[\])]?$")
 
 
+_RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+
+
+def _unquote(lines: list[str]) -> list[str]:
+    """Lines without an e-mail's quote marks ("> > text"), where they run over three lines or more.
+
+    A forwarded story sits behind "> " on every line, a bare ">" for its blank lines; a chat's one
+    quoted line keeps its mark (it quotes the story, it is not the story).
+    """
+    quoted = [bool(_RE_QUOTE_MARK.match(ln)) for ln in lines]
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and quoted[j]:
+            j += 1
+        if j - i >= 3:
+            out[i:j] = [_RE_QUOTE_MARK.sub("", ln) for ln in lines[i:j]]
+        i = max(j, i + 1)
+    return out
+
+
 def _paragraphs(text: str) -> list[str]:
     """Split text into normalized paragraphs, undoing hard wraps.
 
@@ -76,7 +98,7 @@ def _paragraphs(text: str) -> list[str]:
     bridge" / "0:07" / "across the Tumen River, ..."), so a time-code line in
     a run of cues is left out and the lines around it are judged as adjacent.
     """
-    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = _unquote([ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")])
     width = _wrap_width(lines)
     hyphenated = {w.lower() for w in _RE_HYPHENATED.findall(text)}
     pars: list[str] = []
