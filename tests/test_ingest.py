@@ -46,12 +46,14 @@ def test_abbreviations_do_not_split() -> None:
     text = (
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy. "
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin. "
-        "Volumes rose to 3.5 million tonnes. The U.S. has accused Pyongyang."
+        "Volumes rose to 3.5 million tonnes. Fr. Joseph Antony, a parish priest, wrote to Delhi. "
+        "The U.S. has accused Pyongyang."
     )
     assert split_sentences(text) == [
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy.",
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin.",
         "Volumes rose to 3.5 million tonnes.",
+        "Fr. Joseph Antony, a parish priest, wrote to Delhi.",
         "The U.S. has accused Pyongyang.",
     ]
 

@@ -35,6 +35,8 @@ _NEVER_FINAL = {
     "sen",
     "rep",
     "rev",
+    "fr",  # Father
+    "msgr",
     "hon",
     "pres",
     "amb",
