@@ -596,6 +596,7 @@ def test_a_title_in_capitals_ending_in_of_runs_on_only_into_capitals() -> None:
     caption = ["MORE TROOPS ARE EXPECTED BY THE END OF", "THE YEAR, OFFICIALS SAY."]
     assert _paragraphs("\n".join(caption)) == [" ".join(caption)]
     assert _paragraphs("Talks on it ran across the\nsummer.") == ["Talks on it ran across the summer."]
+    assert _paragraphs("A talk with Dr.\nHenrik Aalto.") == ["A talk with Dr. Henrik Aalto."]
 
 
 def test_a_wrapped_forum_post_with_a_few_unwrapped_long_lines_is_unwrapped() -> None:

@@ -23,7 +23,7 @@ from framing.ingest.debris import (
 )
 from framing.ingest.features import LineContext, page_features
 from framing.ingest.normalize import normalize_text
-from framing.ingest.segment import _RE_DATELINE, _clean_paragraph
+from framing.ingest.segment import _NEVER_FINAL, _RE_DATELINE, _clean_paragraph
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -92,7 +92,8 @@ def _paragraphs(text: str) -> list[str]:
     previous line was full (its successor's first word would not have fit),
     when it starts in lower case after a line with no final punctuation
     (a sentence broken by a stray <br> or a crude scraper), or when the
-    previous line ends in a word no title or sentence ends in ("... across the").
+    previous line ends in a word no title or sentence ends in ("... across the",
+    "... with Ambassador Dr.").
     A line that opens with a wire dateline always starts a paragraph. A
     transcript's time codes sit between the pieces of one sentence ("... road
     bridge" / "0:07" / "across the Tumen River, ..."), so a time-code line in
@@ -120,6 +121,7 @@ def _paragraphs(text: str) -> list[str]:
             end = pars[-1].rsplit(" ", 1)[-1]
             dangling = (end.lower() in _DANGLING and len(pars[-1].split()) >= 4
                         and (not end.isupper() or line.isupper()))
+            dangling = dangling or (end.endswith(".") and end[:-1].lower() in _NEVER_FINAL)  # "Ambassador Dr."
             # A wrap never runs into a byline, a date line or a dateline; a short tail
             # ("Okinawa.", "1959.", "at late 2026.") only looks like debris out of context.
             tail = (wrapped and not _ends_terminal(pars[-1]) and len(line.split()) <= 4
