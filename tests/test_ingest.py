@@ -571,6 +571,24 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_caption_shortcode_wrapped_over_lines_is_dropped_whole() -> None:
+    lines = [
+        "Shipping to Russia's Far East? Five red flags our brokers",
+        "are seeing in 2025",
+        "",
+        '[caption id="attachment_4412" width="800"]<img',
+        'class="size-full" src="https://example.org/wp-content/',
+        'uploads/containers.jpg" alt="Stacked containers at a',
+        'port terminal" /> Containers wait at a terminal in Vladivostok. (Photo: Getty Images)[/caption]',
+        "",
+        "Freight forwarders have seen more requests for transshipment through Rajin this year.",
+    ]
+    assert _paragraphs("\n".join(lines)) == [
+        "Shipping to Russia's Far East? Five red flags our brokers are seeing in 2025",
+        "Freight forwarders have seen more requests for transshipment through Rajin this year.",
+    ]
+
+
 def test_a_forwarded_story_behind_quote_marks_is_read_without_them() -> None:
     """An e-mail forward: the story sits behind "> " (wrapped, with bare ">" blank lines, "> >" one level down);
     a chat's single quoted line keeps its mark."""

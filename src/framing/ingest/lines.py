@@ -63,6 +63,8 @@ _TIME = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _RE_CUE = re.compile(rf"^[\[(]?{_TIME}(?:\s*-->\s*{_TIME})?[\])]?$")
 
 
+# A WordPress caption shortcode, whole: a scraper wraps its <img ...> markup over several lines
+_RE_CAPTION_CODE = re.compile(r"\[caption\b[^\]]{0,500}\].{0,1500}?\[/caption\]", re.S | re.I)
 _RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
@@ -98,8 +100,11 @@ def _paragraphs(text: str) -> list[str]:
     transcript's time codes sit between the pieces of one sentence ("... road
     bridge" / "0:07" / "across the Tumen River, ..."), so a time-code line in
     a run of cues is left out and the lines around it are judged as adjacent.
+    An e-mail's quote marks are taken off, and a WordPress caption shortcode
+    is dropped whole, however a scraper wrapped it.
     """
-    lines = _unquote([ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")])
+    text = _RE_CAPTION_CODE.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = _unquote([ln.rstrip() for ln in text.split("\n")])
     width = _wrap_width(lines)
     hyphenated = {w.lower() for w in _RE_HYPHENATED.findall(text)}
     pars: list[str] = []
