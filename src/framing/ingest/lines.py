@@ -234,13 +234,16 @@ def _find_headline(pars: list[str], classes: list[str | None]) -> int | None:
     """Index of the headline in plain text, or None.
 
     Candidates are title-like lines before the first prose paragraph. One
-    directly followed by a byline, date, counter or share line wins: that
-    block is what a copied article header looks like, even when a sidebar
-    story list precedes it. Otherwise the first candidate outside a story
-    list.
+    followed by a byline, date, counter or share line wins, the nearest to
+    it if several are (a site's tagline above a menu and the date line is
+    further): that block is what a copied article header looks like, even
+    when a sidebar story list precedes it. Otherwise the first candidate
+    outside a story list.
     """
     first_free: int | None = None
     in_list = False
+    best: tuple[int, int] | None = None  # (lines of other furniture before the marker, index)
+    previous = -2  # the last candidate
     for i, (par, cls) in enumerate(zip(pars, classes, strict=True)):
         if cls == "related":
             in_list = True
@@ -251,22 +254,26 @@ def _find_headline(pars: list[str], classes: list[str | None]) -> int | None:
             break
         if not _is_title_like(par):
             continue
-        if _followed_by_marker(classes, i):
+        gap = _marker_gap(classes, i)
+        if gap is not None and (best is None or gap < best[0]):
             # "Headline / deck / By X": the deck is the one next to the byline
-            return first_free if first_free == i - 1 else i
+            best = (gap, i - 1 if previous == i - 1 else i)
+        previous = i
         if first_free is None and not in_list:
             first_free = i
-    return first_free
+    return best[1] if best is not None else first_free
 
 
-def _followed_by_marker(classes: list[str | None], i: int) -> bool:
-    """Is line i directly followed by header furniture (byline, date, ...)?"""
-    for cls in classes[i + 1 :]:
+def _marker_gap(classes: list[str | None], i: int) -> int | None:
+    """How many furniture lines (menus, buttons) sit between line i and the header furniture (byline, date,
+    ...) under it; None if another line comes first. The nearest wins: a site's tagline also sits above a
+    menu and the date line, but further."""
+    for gap, cls in enumerate(classes[i + 1 :]):
         if cls in _HEADLINE_MARKERS:
-            return True
+            return gap
         if cls is None or cls == "related":
-            return False
-    return False
+            return None
+    return None
 
 
 def _inner_stop(par: str) -> bool:
