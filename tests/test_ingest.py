@@ -588,6 +588,12 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_bold_marks_of_a_chat_export_are_not_text() -> None:
+    lines = ["📰 **PWS** (2/3)", "**(LEAD) Satellite images show ships at Rajin**", "A 2 ** 3 grid stays."]
+    assert _paragraphs("\n\n".join(lines)) == ["📰 PWS (2/3)", "(LEAD) Satellite images show ships at Rajin",
+                                                "A 2 ** 3 grid stays."]
+
+
 def test_a_caption_shortcode_wrapped_over_lines_is_dropped_whole() -> None:
     lines = [
         "Shipping to Russia's Far East? Five red flags our brokers",

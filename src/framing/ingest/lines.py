@@ -65,6 +65,7 @@ _RE_CUE = re.compile(rf"^[\[(]?{_TIME}(?:\s*-->\s*{_TIME})?[\])]?$")
 
 # A WordPress caption shortcode, whole: a scraper wraps its <img ...> markup over several lines
 _RE_CAPTION_CODE = re.compile(r"\[caption\b[^\]]{0,500}\].{0,1500}?\[/caption\]", re.S | re.I)
+_RE_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")  # a chat export's or a Markdown note's bold, in plain text
 _RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
@@ -110,7 +111,7 @@ def _paragraphs(text: str) -> list[str]:
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
     for at, raw_line in enumerate(lines):
-        line = normalize_text(raw_line)
+        line = _RE_BOLD.sub(r"\1", normalize_text(raw_line))
         if not line:
             last_raw = None
             continue
