@@ -37,7 +37,19 @@ def contract() -> dict:
 def test_serving_side_keeps_its_import_contract():
     proc = lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "1 kept, 0 broken" in proc.stdout
+    assert "2 kept, 0 broken" in proc.stdout  # the serving boundary and the ingest layers
+
+
+def test_the_ingest_layers_contract_reports_a_module_that_imports_one_above_it(tmp_path):
+    """README's Layout lists framing/ingest bottom up; a low module importing a higher one breaks the contract."""
+    root = tmp_path / "copy"
+    shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    debris = root / "src" / "framing" / "ingest" / "debris.py"
+    debris.write_text(debris.read_text() + "\nfrom framing.ingest import pipeline  # noqa: E402\n")
+    proc = lint_imports(root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "framing.ingest.debris -> framing.ingest.pipeline" in proc.stdout
 
 
 def test_every_training_module_is_forbidden_to_the_serving_side():

@@ -16,7 +16,7 @@ from framing.ingest import (
     split_sentences,
 )
 from framing.ingest.html import _html_tree
-from framing.ingest.lines import _paragraphs
+from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph
 
 RAW_DIR = Path(__file__).resolve().parents[1] / "data" / "raw"

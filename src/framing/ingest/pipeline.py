@@ -25,9 +25,10 @@ from framing.ingest.html import (
     _trafilatura_text,
     looks_like_html,
 )
-from framing.ingest.lines import _byline_names, _filter_paragraphs, _paragraphs
+from framing.ingest.lines import _byline_names, _filter_paragraphs
 from framing.ingest.markdown import looks_like_markdown, markdown_to_html
 from framing.ingest.normalize import normalize_text
+from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
 
 
