@@ -13,11 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from framing.ingest.debris import _is_title_like, _words
+from framing.ingest.header import _html_deck, _html_headline, _html_kicker
 from framing.ingest.html import (
-    _html_deck,
     _html_fallback_text,
-    _html_headline,
-    _html_kicker,
     _html_tree,
     _link_texts,
     _page_lines,
