@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from framing.ingest import classifier, lexicon, lines  # noqa: E402
 from framing.ingest.classifier import LABELS, MODEL_PATH, LineModel  # noqa: E402
+from framing.ingest.debris import _ends_terminal  # noqa: E402
 from framing.ingest.evaluate import _totals, evaluate_fixture  # noqa: E402
 from framing.ingest.normalize import normalize_text  # noqa: E402
 from framing.ingest.pipeline import read_page  # noqa: E402
@@ -89,7 +90,7 @@ def _label_text(raw: str, expected: list[str]) -> Unit:
     for par in page.pars:
         clean = normalize_text(_clean_paragraph(par))
         pieces = [normalize_text(s) for s in _split_paragraph(clean)] if clean else []
-        if clean and left[clean] > 0 and (len(pieces) != 1 or not lines._ends_terminal(clean)):
+        if clean and left[clean] > 0 and (len(pieces) != 1 or not _ends_terminal(clean)):
             left[clean] -= 1
             labels.append("heading")
             continue

@@ -155,3 +155,20 @@ def test_html_page_keeps_headings_and_drops_furniture() -> None:
     assert not [s for s in _BODY if s not in out]
     for debris in ("Irina Volkova", "Celebrity chef", "Storm warning", "Copyright", "Photo: Courier"):
         assert not [s for s in out if debris in s], debris
+
+
+def test_the_fitting_script_fits_a_model_the_pipeline_loads(tmp_path) -> None:
+    """benchmarks/page_lines.py fit, end to end on the 21 fixtures: it must run on the package as it is laid out."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("page_lines", root / "benchmarks" / "page_lines.py")
+    page_lines = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_lines)
+    out = tmp_path / "page_lines.json"
+    assert page_lines.main(["fit", "--raw-dir", str(root / "data" / "raw"), "--out", str(out)]) in (0, None)
+    model = load_model(out)
+    assert model is not None and model.lexicon is not None
+    probs = model.predict(model.rows([[0.0] * len(FEATURES)], ["A line of text."]))[0]
+    assert abs(sum(probs) - 1.0) < 1e-9
