@@ -525,6 +525,18 @@ def test_a_related_article_box_inside_a_live_blog_entry_does_not_lose_the_entry(
     assert tree.xpath("//div[@class='related-content']") == [] and tree.xpath("//div[@class='related']")
 
 
+def test_a_summary_box_marked_as_ai_written_is_dropped_whole() -> None:
+    box = ('<section class="summary"><h2>Key takeaways</h2><ul><li>Russia could help North Korea with missile '
+           "guidance technology.</li><li>A 2024 treaty pledges mutual aid.</li></ul>"
+           "<p>This summary is AI-generated and in beta.</p></section>")
+    page = _header_page("").replace("</h1>", f"</h1>{box}")
+    out = extract_article(page)
+    assert not [line for line in out if "guidance technology" in line or "Key takeaways" in line or "beta" in line]
+    assert any(line.startswith("The crossing would be the first road") for line in out)
+    tree = _html_tree(f"<html><body><h1>Title</h1><div>{box.replace('AI-generated', 'edited')}</div></body></html>")
+    assert tree.xpath("//section")  # an unmarked "Key takeaways" list is article text
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -82,7 +82,7 @@ _RE_PROMO_ATTR = re.compile(r"(?<![a-z0-9])(?:related|promo|read-?more|also-?rea
 
 
 def _html_tree(raw: str) -> Any:
-    """The page's tree without what no reader sees as text: tooltips, and share and permalink widgets.
+    """The page's tree without what no reader sees as text: tooltips, share and permalink widgets, AI summaries.
 
     A glossary tooltip (ARIA ``role="tooltip"``) sits inside the sentence it annotates, and
     its definition would be read into it; a "Link to this post" row or a "Related article"
@@ -105,7 +105,37 @@ def _html_tree(raw: str) -> Any:
                  and len(el.text_content().split()) <= 20 and next(el.iter("a"), None) is not None)
         if tooltip or share or promo:
             el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
+    for box in _ai_summary_boxes(tree):
+        box.drop_tree()
     return tree
+
+
+# "This summary is AI-generated and in beta.", "Summary generated with AI", "AI-assisted summary"
+_RE_AI_NOTE = re.compile(
+    r"\bAI[- ](?:generated|written|assisted|produced)\b|\bgenerated (?:by|with|using) (?:AI|artificial intelligence)\b"
+)
+
+
+def _ai_summary_boxes(tree: Any) -> list[Any]:
+    """Boxes of summary bullets that say they were written by AI, whole: heading, bullets and the note.
+
+    The bullets restate the story in full sentences, so a reader of lines alone keeps them; the note
+    marks the box. The box is the note's nearest ancestor holding a list, if that is short (at most
+    120 words) and holds no ``<h1>``.
+    """
+    boxes = []
+    for note in tree.xpath("//p|//div|//span|//small"):
+        own = normalize_text(note.text_content())
+        if len(own.split()) > 40 or not _RE_AI_NOTE.search(own):
+            continue
+        for box in note.iterancestors():
+            if box.tag in ("body", "html", "main", "article") or box.xpath(".//h1"):
+                break
+            if box.xpath(".//ul|.//ol"):
+                if len(box.text_content().split()) <= 120 and box.getparent() is not None:
+                    boxes.append(box)
+                break
+    return [b for b in boxes if not any(a in boxes for a in b.iterancestors())]
 
 
 _RE_DOC_END = re.compile(r"</html\s*>", re.I)
