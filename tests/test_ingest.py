@@ -537,6 +537,16 @@ def test_a_summary_box_marked_as_ai_written_is_dropped_whole() -> None:
     assert tree.xpath("//section")  # an unmarked "Key takeaways" list is article text
 
 
+def test_a_plain_text_summary_box_marked_as_ai_written_is_dropped_whole() -> None:
+    from framing.ingest.lines import _ai_summary_lines
+
+    pars = ["Headline over the box", "Summary", "• The conference showed the war is a European matter.",
+            "• The editors urge the EU to fund monitoring.", "This summary is AI-generated and in beta.",
+            "For years, European governments treated North Korea as a problem for Washington and Seoul."]
+    assert _ai_summary_lines(pars) == {1, 2, 3, 4}
+    assert _ai_summary_lines([p.replace("AI-generated", "edited") for p in pars]) == set()
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -295,3 +295,8 @@ def _is_prose(line: str) -> bool:
 def _is_title_like(line: str) -> bool:
     n = len(_words(line))
     return 4 <= n <= 30 and not re.search(r"[.:;,][\"')\]]*$", line)
+
+# the note that marks a box of summary bullets: "This summary is AI-generated and in beta.", "generated with AI"
+_RE_AI_NOTE = re.compile(
+    r"\bAI[- ](?:generated|written|assisted|produced)\b|\bgenerated (?:by|with|using) (?:AI|artificial intelligence)\b"
+)

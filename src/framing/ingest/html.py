@@ -13,7 +13,7 @@ import copy
 import re
 from typing import Any
 
-from framing.ingest.debris import _words
+from framing.ingest.debris import _RE_AI_NOTE, _words
 from framing.ingest.normalize import normalize_text
 
 _RE_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|article|br|span|table|meta)\b", re.I)
@@ -108,12 +108,6 @@ def _html_tree(raw: str) -> Any:
     for box in _ai_summary_boxes(tree):
         box.drop_tree()
     return tree
-
-
-# "This summary is AI-generated and in beta.", "Summary generated with AI", "AI-assisted summary"
-_RE_AI_NOTE = re.compile(
-    r"\bAI[- ](?:generated|written|assisted|produced)\b|\bgenerated (?:by|with|using) (?:AI|artificial intelligence)\b"
-)
 
 
 def _ai_summary_boxes(tree: Any) -> list[Any]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from framing.ingest.classifier import load_model
 from framing.ingest.debris import (
+    _RE_AI_NOTE,
     _is_prose,
     _is_related_header,
     _is_title_like,
@@ -214,11 +215,38 @@ def _filter_paragraphs(
     first_article = next((i for i, label in enumerate(labels) if label == "article"), len(labels))
     # the headline's line (plain text, or HTML with a kicker); -1 when only the markup has it; 0 without one
     at = next((i for i, par in enumerate(pars) if norm_head and par.lower() == norm_head), -1 if norm_head else 0)
+    ai_box = _ai_summary_lines(pars)
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
+            continue
+        if i in ai_box:
             continue
         # Several sentences stay one unit only as a deck: under the headline, before the first prose line.
         heading = label == "heading" and (not _inner_stop(par) or at < i <= first_article)
         body.append((par, heading))
     return headline, body
+
+
+_RE_SUMMARY_HEAD = re.compile(r"^(?:key (?:points|takeaways|facts)|(?:quick |ai )?summary|in brief|at a glance|"
+                              r"highlights|quick reads?|tl;?dr)\b", re.I)
+
+
+def _ai_summary_lines(pars: list[str]) -> set[int]:
+    """A plain-text box of summary bullets under a "Key points" title and over a note saying AI wrote it.
+
+    Only whole boxes: the title, at most eight short lines and the note; a list without such a note is
+    article text.
+    """
+    out: set[int] = set()
+    for i, par in enumerate(pars):
+        if len(_words(par)) > 40 or not _RE_AI_NOTE.search(par):
+            continue
+        for j in range(i - 1, max(-1, i - 10), -1):
+            if _RE_SUMMARY_HEAD.match(pars[j]) and len(_words(pars[j])) <= 4:
+                out.update(range(j, i + 1))
+                break
+            if len(_words(pars[j])) > 45:
+                break
+    return out
+
