@@ -610,6 +610,12 @@ def test_a_wrapped_body_under_a_long_one_item_per_line_menu_is_unwrapped() -> No
     assert _paragraphs("\n".join(pasted))[40:] == pasted[41:]  # one paragraph per line: nothing joins
 
 
+def test_a_transcript_time_code_before_a_sentence_is_taken_off() -> None:
+    lines = ["[00:02:15] Let me be direct about what that meant.", "(01:12) Thank you.", "[00:03:12] MARA QUINN"]
+    assert _paragraphs("\n\n".join(lines)) == ["Let me be direct about what that meant.", "Thank you.",
+                                                "[00:03:12] MARA QUINN"]
+
+
 def test_bold_marks_of_a_chat_export_are_not_text() -> None:
     lines = ["📰 **PWS** (2/3)", "**(LEAD) Satellite images show ships at Rajin**", "A 2 ** 3 grid stays."]
     assert _paragraphs("\n\n".join(lines)) == ["📰 PWS (2/3)", "(LEAD) Satellite images show ships at Rajin",

@@ -50,6 +50,8 @@ _DANGLING = set("the a an of and or across between into than".split())  # "allow
 # A line that is only a time code: a subtitle cue's start ("0:07", "[00:01:12]") or an .srt span
 _TIME = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _RE_CUE = re.compile(rf"^[\[(]?{_TIME}(?:\s*-->\s*{_TIME})?[\])]?$")
+# "[00:02:15] Let me be direct ...": a transcript's time code before a sentence (not before a speaker's name)
+_RE_LEAD_CUE = re.compile(rf"^[\[(]{_TIME}[\])]\s+(?=\S*[a-z])")
 
 
 # A WordPress caption shortcode, whole: a scraper wraps its <img ...> markup over several lines
@@ -100,7 +102,7 @@ def _paragraphs(text: str) -> list[str]:
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
     for at, raw_line in enumerate(lines):
-        line = _RE_BOLD.sub(r"\1", normalize_text(raw_line))
+        line = _RE_LEAD_CUE.sub("", _RE_BOLD.sub(r"\1", normalize_text(raw_line)))
         if not line:
             last_raw = None
             continue
