@@ -241,6 +241,24 @@ def _restore_headings(tree: Any, text: str) -> str:
     return "\n".join(out)
 
 
+def _line_layout_text(tree: Any) -> str | None:
+    """A page laid out line by line, as a PDF converted to HTML is (pdf2htmlEX): its lines, else None.
+
+    Each printed line is its own positioned ``<div>``, with no ``<p>`` anywhere; trafilatura keeps one
+    page's block of them. Read as the lines they are, the text is a hard-wrapped plain page.
+    """
+    body = tree.find(".//body")
+    if body is None or tree.xpath("count(//p)") >= 3:
+        return None
+    leaves = [d for d in body.iter("div") if all(c.tag in ("span", "br") for c in d)]
+    lines = [normalize_text(d.text_content()) for d in leaves]
+    lines = [ln for ln in lines if 0 < len(ln) <= 150]
+    words = sum(len(ln.split()) for ln in lines)
+    if len(lines) < 20 or words < 0.8 * len(normalize_text(body.text_content()).split()):
+        return None
+    return "\n".join(lines)
+
+
 def _link_texts(tree: Any) -> list[str]:
     """Normalized texts of the page's links: a line made of one is navigation or a story list."""
     if tree is None:

@@ -17,6 +17,7 @@ from framing.ingest.header import _html_deck, _html_headline, _html_kicker
 from framing.ingest.html import (
     _html_fallback_text,
     _html_tree,
+    _line_layout_text,
     _link_texts,
     _page_lines,
     _restore_headings,
@@ -76,6 +77,9 @@ def _text_page(
 
 def _html_page(raw: str) -> Page:
     tree = _html_tree(raw)
+    lines = _line_layout_text(tree)
+    if lines is not None:  # a PDF converted to HTML: its printed lines, read as plain text
+        return _text_page(lines, anchors=_link_texts(tree))
     text, md_title, authors = _trafilatura_text(raw, tree)
     headline = _html_headline(tree, md_title)
     names = set(authors) | _byline_names(_page_lines(tree))
