@@ -15,7 +15,7 @@ from framing.ingest import (
     normalize_text,
     split_sentences,
 )
-from framing.ingest.html import _html_tree
+from framing.ingest.html import _html_tree, _line_layout_text
 from framing.ingest.lines import _line_context
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph
@@ -547,6 +547,20 @@ def test_a_plain_text_summary_box_marked_as_ai_written_is_dropped_whole() -> Non
     assert _ai_summary_lines([p.replace("AI-generated", "edited") for p in pars]) == set()
 
 
+def test_a_pdf_converted_to_html_is_read_line_by_line() -> None:
+    """pdf2htmlEX prints every line as its own positioned <div>: read as a hard-wrapped page, every page's text
+    comes back, and a sentence wrapped over two lines is one sentence."""
+    page = RAW_DIR / "heldout_r13" / "r11d_08_pdf_converted_html.html"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    assert ("North Korea has likely shipped between 9 million and 12 million artillery rounds to Russia since "
+            "August 2023, carried in well over 20,000 containers.") in out
+    assert any(line.startswith("Deliveries accelerated after the Vostochny summit") for line in out)
+    lines = "".join(f'<div class="t">Line {i} of a printed page, which wraps</div>' for i in range(25))
+    assert _line_layout_text(_html_tree(f"<html><body>{lines}</body></html>")) is not None
+    paragraphs = "".join(f"<p>Paragraph {i} of an ordinary page.</p>" for i in range(25))
+    assert _line_layout_text(_html_tree(f"<html><body>{paragraphs}</body></html>")) is None
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')
@@ -656,6 +670,13 @@ def test_a_forwarded_story_behind_quote_marks_is_read_without_them() -> None:
     ]
     chat = ["mika: this part", "> Moscow did not just block a report.", "lee: agreed"]
     assert _paragraphs("\n".join(chat)) == chat
+
+
+def test_a_short_wrapped_tail_with_a_footnote_mark_is_joined() -> None:
+    lines = ["The first practical use of the clause came in a setting few drafters seem to",
+             "have anticipated, and it narrows the space for the long and patient nego-",
+             "tiation.4", "", "Next paragraph."]
+    assert _paragraphs("\n".join(lines * 3))[0].endswith("the space for the long and patient negotiation.4")
 
 
 def test_a_title_in_capitals_ending_in_of_runs_on_only_into_capitals() -> None:

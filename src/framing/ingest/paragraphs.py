@@ -122,7 +122,7 @@ def _paragraphs(text: str) -> list[str]:
             # A wrap never runs into a byline, a date line or a dateline; a short tail
             # ("Okinawa.", "1959.", "at late 2026.") only looks like debris out of context.
             tail = (wrapped and not _ends_terminal(pars[-1]) and len(line.split()) <= 4
-                    and re.search(r"\w[.!?][\"')]?$", line) is not None)
+                    and re.search(r"\w[.!?][\"')]?\d{0,2}$", line) is not None)  # "crastination.4": a footnote mark
             if ((wrapped or lower or dangling) and not is_debris(pars[-1])
                     and (tail or debris_class(line) in (None, "short")) and not _RE_DATELINE.match(line)):
                 hyphen = re.search(r"[a-z]-$", pars[-1]) and line[0].islower()  # "prede-" + "cessor"
