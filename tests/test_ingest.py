@@ -679,6 +679,17 @@ def test_a_short_wrapped_tail_with_a_footnote_mark_is_joined() -> None:
     assert _paragraphs("\n".join(lines * 3))[0].endswith("the space for the long and patient negotiation.4")
 
 
+def test_a_page_break_inside_a_sentence_loses_its_page_number_and_running_head() -> None:
+    head = "Counting the Shells | Policy Brief No. 7"
+    lines = [head, "", "We counted containers visible at Rajin on 142 dates and combined the counts with",
+             "typical loading figures for 152 mm and 122 mm", "", "2", "", head,
+             "ammunition, which gives the range below.", "", "Short line", "", "eastasia-desk", "", "eastasia-desk"]
+    pars = _paragraphs("\n".join(lines))
+    assert ("We counted containers visible at Rajin on 142 dates and combined the counts with typical loading "
+            "figures for 152 mm and 122 mm ammunition, which gives the range below.") in pars
+    assert pars.count("eastasia-desk") == 2 and "Short line" in pars  # no sentence runs through them
+
+
 def test_a_title_in_capitals_ending_in_of_runs_on_only_into_capitals() -> None:
     """A yearbook's index title "... REPUBLIC OF" stands above its deck; a caption line "... END OF" goes on."""
     entry = ["KOREA, DEMOCRATIC PEOPLE'S REPUBLIC OF", "In 2024 Pyongyang abandoned the goal of unification"]

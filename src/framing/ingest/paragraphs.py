@@ -60,6 +60,43 @@ _RE_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")  # a chat export's or a Markdow
 _RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
+def _drop_running_heads(lines: list[str]) -> list[str]:
+    """Lines without a printed page's break inside a sentence: its page number and running head.
+
+    pdftotext prints "... 152 mm and 122 mm" / "2" / "Counting the Shells | Policy Brief No. 7" /
+    "ammunition. Because ..." where a page ends mid-sentence. A block of blank lines, page numbers and
+    lines printed more than once (the running head) between a line without a final stop and one that
+    goes on in lower case is taken out, so the two halves meet.
+    """
+    counts: dict[str, int] = {}
+    for ln in lines:
+        key = normalize_text(ln).lower()
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+
+    def furniture(ln: str) -> bool:
+        key = normalize_text(ln).lower().lstrip("\f")
+        return not key or key.isdigit() or (counts.get(key, 0) >= 2 and len(key.split()) <= 15)
+
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and furniture(lines[j]):
+            j += 1
+        block = lines[i:j]
+        head = normalize_text(out[-1]) if out else ""
+        tail = normalize_text(lines[j]).lstrip("\f") if j < len(lines) else ""
+        printed = any(normalize_text(ln) for ln in block)  # not only blank lines
+        prose = len(head) >= 30 and len(tail) >= 20  # halves of a wrapped sentence, not a button and a name
+        if block and printed and prose and not _ends_terminal(head) and tail[:1].islower():
+            i = j  # the page break inside a sentence goes
+            continue
+        out.extend(block if block else [lines[i]])
+        i = j if block else i + 1
+    return out
+
+
 def _unquote(lines: list[str]) -> list[str]:
     """Lines without an e-mail's quote marks ("> > text"), where they run over three lines or more.
 
@@ -96,7 +133,7 @@ def _paragraphs(text: str) -> list[str]:
     is dropped whole, however a scraper wrapped it.
     """
     text = _RE_CAPTION_CODE.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = _unquote([ln.rstrip() for ln in text.split("\n")])
+    lines = _drop_running_heads(_unquote([ln.rstrip() for ln in text.split("\n")]))
     width = _wrap_width(lines)
     hyphenated = {w.lower() for w in _RE_HYPHENATED.findall(text)}
     pars: list[str] = []
