@@ -513,6 +513,10 @@ def test_a_share_row_named_in_bem_style_is_dropped_like_any_share_row() -> None:
     tree = _html_tree('<div><p>Text.</p><div class="post__share"><a href="#p4">Share</a></div>'
                       '<div class="shareholder-notes">Notes on shareholders.</div></div>')
     assert tree.xpath("//div[@class='post__share']") == [] and tree.xpath("//div[@class='shareholder-notes']")
+    # an entry's foot row of in-page links ("Link to this post") is the same furniture, whatever its class
+    tree = _html_tree('<div><p>Text.</p><div class="entry__foot"><span>Lee Da-eun</span><a href="#e-0701">Link '
+                      'to this post</a><a href="#">Share</a></div><div class="more"><a href="/n">Next</a></div></div>')
+    assert tree.xpath("//div[@class='entry__foot']") == [] and tree.xpath("//div[@class='more']")
 
 
 def test_a_related_article_box_inside_a_live_blog_entry_does_not_lose_the_entry() -> None:

@@ -100,7 +100,9 @@ def _html_tree(raw: str) -> Any:
         attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
         tooltip = el.get("role") == "tooltip" or _RE_TOOLTIP_ATTR.search(attrs)
         blocks = any(d.tag in _BLOCKS for d in el.iterdescendants())
-        share = _RE_SHARE_ATTR.search(attrs) and not blocks and len(el.text_content().split()) <= 8
+        links = el.xpath(".//a/@href")
+        anchors = el.tag in ("div", "footer") and links and all(h.startswith("#") for h in links)  # "Link to this post"
+        share = (_RE_SHARE_ATTR.search(attrs) or anchors) and not blocks and len(el.text_content().split()) <= 8
         promo = (el.tag in ("div", "aside") and _RE_PROMO_ATTR.search(attrs) and not blocks
                  and len(el.text_content().split()) <= 20 and next(el.iter("a"), None) is not None)
         if tooltip or share or promo:
