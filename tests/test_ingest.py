@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import quopri
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from framing.ingest import (
 )
 from framing.ingest.html import _html_tree, _line_layout_text
 from framing.ingest.lines import _line_context
+from framing.ingest.mhtml import looks_like_mhtml
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph
 
@@ -563,6 +565,16 @@ def test_a_pdf_converted_to_html_is_read_line_by_line() -> None:
     assert _line_layout_text(_html_tree(f"<html><body>{lines}</body></html>")) is not None
     paragraphs = "".join(f"<p>Paragraph {i} of an ordinary page.</p>" for i in range(25))
     assert _line_layout_text(_html_tree(f"<html><body>{paragraphs}</body></html>")) is None
+
+
+def test_a_page_saved_as_mhtml_is_read_from_its_decoded_html_part() -> None:
+    html = _header_page("")
+    encoded = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+    mhtml = ("From: <Saved by Blink>\nMIME-Version: 1.0\nContent-Type: multipart/related;\n\ttype=\"text/html\";\n"
+             "\tboundary=\"XYZ\"\n\n--XYZ\nContent-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n"
+             f"{encoded}\n--XYZ\nContent-Type: text/css\n\nbody {{ color: black; }}\n--XYZ--\n")
+    assert looks_like_mhtml(mhtml) and not looks_like_mhtml(html)
+    assert extract_article(mhtml) == extract_article(html)
 
 
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
