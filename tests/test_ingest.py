@@ -577,6 +577,20 @@ def test_a_page_saved_as_mhtml_is_read_from_its_decoded_html_part() -> None:
     assert extract_article(mhtml) == extract_article(html)
 
 
+def test_a_word_processor_html_page_keeps_its_list_items_and_flows_its_wrapped_source() -> None:
+    """Word's "Save as HTML": bullets inside <![if !supportLists]> ... <![endif]>, source lines wrapped at 80
+    columns inside paragraphs, comment anchors "[IS1]"."""
+    item = ("<p class=MsoListParagraph><![if !supportLists]><span style='mso-list:Ignore'>·"
+            "<span>&nbsp;&nbsp; </span></span><![endif]>North Korea's compensation comes mainly in forms\n"
+            "that are hard to observe.<o:p></o:p></p>")
+    page = _header_page("").replace("</h1>", f"</h1><h2>Key judgements</h2>{item}")
+    out = extract_article(page)
+    assert "North Korea's compensation comes mainly in forms that are hard to observe." in out
+    assert _clean_paragraph("[IS1] Grain shipments were reported.[KJ2] Their scale is unclear.") == (
+        "Grain shipments were reported. Their scale is unclear.")
+    assert _html_tree("<div><div>Ad</div>\nNext paragraph.</div>").xpath("//div/div")[0].tail == "\nNext paragraph."
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

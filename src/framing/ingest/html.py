@@ -109,7 +109,24 @@ def _html_tree(raw: str) -> Any:
             el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
     for box in _ai_summary_boxes(tree):
         box.drop_tree()
+    _flow_text(tree)
     return tree
+
+
+def _flow_text(tree: Any) -> None:
+    """Line breaks inside running text are spaces, as a browser shows them (outside <pre>).
+
+    A word processor's "Save as HTML" wraps its source at 80 columns inside paragraphs;
+    trafilatura's fallback keeps those breaks, and each piece would read as a paragraph.
+    """
+    for el in tree.iter("*"):
+        if not isinstance(el.tag, str) or el.tag in ("pre", "textarea", "script", "style") or el.xpath("ancestor::pre"):
+            continue
+        if el.text and "\n" in el.text:
+            el.text = el.text.replace("\r\n", " ").replace("\n", " ")
+        # after a block (a <div> ad box, a <br>) a break may be all that starts the next paragraph
+        if el.tail and "\n" in el.tail and el.tag not in _BLOCK_TAGS:
+            el.tail = el.tail.replace("\r\n", " ").replace("\n", " ")
 
 
 def _ai_summary_boxes(tree: Any) -> list[Any]:
@@ -145,9 +162,15 @@ def _documents(raw: str) -> list[str]:
     return docs
 
 
+# Word's "Save as HTML" wraps list bullets and footnote marks in <![if !supportLists]> ... <![endif]>, which
+# the parser reads as the start of a comment: the list item's text is lost with it
+_RE_WORD_CONDITION = re.compile(r"<!\[(?:if\b[^\]]*|endif)\]>", re.I)
+
+
 def _parse(doc: str) -> Any:
     import lxml.html
 
+    doc = _RE_WORD_CONDITION.sub("", doc)
     # we encode, so we know the encoding: a late <meta charset> must not decide it
     return lxml.html.document_fromstring(doc.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
 

@@ -190,7 +190,8 @@ _RE_LEAD_TAG = re.compile(
 
 
 # Reference marks: "alliance.[1]", "decades.2 The" (not "No.1", "Art.4")
-_RE_REF_BRACKET = re.compile(r"(?<=[\w.,;:!?\"')])\[\d{1,3}\]")
+# "[1]" after a word, and a word processor's comment anchors ("[IS1]", "[KJ2]"), also opening a line
+_RE_REF_BRACKET = re.compile(r"(?<=[\w.,;:!?\"')])\[[A-Z]{0,3}\d{1,3}\]|^\[[A-Z]{2,3}\d{1,2}\]\s+")
 _RE_REF_GLUED = re.compile(r"\b(\w+)([.!?][\"')]?)\d{1,2}(?=\s|$)")
 _NOT_REF = {"no", "nos", "art", "arts", "vol", "p", "pp", "para", "fig", "sec", "ch"}
 
