@@ -61,6 +61,12 @@ def test_abbreviations_do_not_split() -> None:
     ]
 
 
+def test_a_threads_post_number_is_taken_off_like_a_list_number() -> None:
+    assert _clean_paragraph("2/ Asked whether Moscow would help, Putin said yes.") == (
+        "Asked whether Moscow would help, Putin said yes.")
+    assert _clean_paragraph("9/11 changed the alliance debate.") == "9/11 changed the alliance debate."
+
+
 def test_quotes_with_full_stop_inside() -> None:
     text = (
         "Putin said: \u201cThat is why we came here.\u201d The leaders toured the site. "

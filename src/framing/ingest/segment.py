@@ -67,7 +67,7 @@ _NEVER_FINAL = {
 # "6 p.m. Sunday", "9 a.m. local time": a clock time ends a sentence only before a new one.
 _AFTER_CLOCK = set("monday tuesday wednesday thursday friday saturday sunday local moscow seoul "
                    "pyongyang beijing tokyo et gmt utc kst jst msk".split())
-_ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-•·▪‣◦*])\s+(?=\S)")
+_ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\d{1,2}/|[-•·▪‣◦*])\s+(?=\S)")  # "2." "2)" "- ", a thread's "2/"
 _ONLY_ENUM = re.compile(r"^\s*\(?\d{1,2}[.)]\s*$")
 _TERMINAL = re.compile(r"[.!?:;…][\"')\]]*$|[\"'][.!?]$")
 
