@@ -666,10 +666,12 @@ def test_a_transcript_time_code_before_a_sentence_is_taken_off() -> None:
                                                 "[00:03:12] MARA QUINN"]
 
 
-def test_bold_marks_of_a_chat_export_are_not_text() -> None:
-    lines = ["📰 **PWS** (2/3)", "**(LEAD) Satellite images show ships at Rajin**", "A 2 ** 3 grid stays."]
+def test_bold_marks_and_edit_tags_of_a_chat_export_are_not_text() -> None:
+    lines = ["📰 **PWS** (2/3)", "**(LEAD) Satellite images show ships at Rajin**", "A 2 ** 3 grid stays.",
+             "*Putin and Kim sign a treaty*", "_Article 4 obliges each side to help_", "It rose. (edited)"]
     assert _paragraphs("\n\n".join(lines)) == ["📰 PWS (2/3)", "(LEAD) Satellite images show ships at Rajin",
-                                                "A 2 ** 3 grid stays."]
+                                                "A 2 ** 3 grid stays.", "Putin and Kim sign a treaty",
+                                                "Article 4 obliges each side to help", "It rose."]
 
 
 def test_a_caption_shortcode_wrapped_over_lines_is_dropped_whole() -> None:

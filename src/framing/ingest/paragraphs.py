@@ -56,7 +56,8 @@ _RE_LEAD_CUE = re.compile(rf"^[\[(]{_TIME}[\])]\s+(?=\S*[a-z])")
 
 # A WordPress caption shortcode, whole: a scraper wraps its <img ...> markup over several lines
 _RE_CAPTION_CODE = re.compile(r"\[caption\b[^\]]{0,500}\].{0,1500}?\[/caption\]", re.S | re.I)
-_RE_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")  # a chat export's or a Markdown note's bold, in plain text
+# a chat export's bold (Markdown's "**", and Slack's "*" or "_" around a whole line), in plain text
+_RE_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*|^([*_])(\S(?:.*\S)?)\2$")
 _RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
@@ -139,7 +140,7 @@ def _paragraphs(text: str) -> list[str]:
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
     for at, raw_line in enumerate(lines):
-        line = _RE_LEAD_CUE.sub("", _RE_BOLD.sub(r"\1", normalize_text(raw_line)))
+        line = _RE_LEAD_CUE.sub("", _RE_BOLD.sub(lambda m: m.group(1) or m.group(3), normalize_text(raw_line)))
         if not line:
             last_raw = None
             continue
@@ -199,7 +200,7 @@ def _in_cue_run(lines: list[str], at: int) -> bool:
 
 
 # What posts and threads hang after a sentence: "... at the front. 4/12 pic.x.com/r8Tz2qLm"
-_RE_TAIL = re.compile(r"(?<=[.!?\"')])(?:\s+(?:\d{1,3}/\d{1,3}|pic\.\S+|https?://\S+|[\w-]+\.[a-z]{2,}/\S*))+$")
+_RE_TAIL = re.compile(r"(?<=[.!?\"')])(?:\s+(?:\d{1,3}/\d{1,3}|pic\.\S+|https?://\S+|[\w-]+\.[a-z]{2,}/\S*|\(edited\)))+$")
 _RE_EDIT = re.compile(r"\s*\[edit\]$")  # a wiki section title's edit link
 
 
