@@ -694,20 +694,22 @@ def test_a_caption_shortcode_wrapped_over_lines_is_dropped_whole() -> None:
 
 def test_a_forwarded_story_behind_quote_marks_is_read_without_them() -> None:
     """An e-mail forward: the story sits behind "> " (wrapped, with bare ">" blank lines, "> >" one level down);
-    a chat's single quoted line keeps its mark."""
+    a reply's few quoted lines keep their marks."""
     mail = [
         "Dana -- see below.", "", "> After the Panel: who watches North Korea now?", ">",
         "> That record stopped growing on April 30, 2024, when the panel's", "> mandate expired after Russia vetoed",
-        "> its renewal.", ">", "> > Thirteen members voted in favour.",
+        "> its renewal.", ">", "> > Thirteen members voted in favour.", ">", "> China abstained.", ">",
+        "> Moscow's single vote was enough.",
     ]
     assert _paragraphs("\n".join(mail)) == [
         "Dana -- see below.", "After the Panel: who watches North Korea now?",
         "That record stopped growing on April 30, 2024, when the panel's mandate expired after Russia vetoed "
         "its renewal.",
-        "Thirteen members voted in favour.",
+        "Thirteen members voted in favour.", "China abstained.", "Moscow's single vote was enough.",
     ]
-    chat = ["mika: this part", "> Moscow did not just block a report.", "lee: agreed"]
-    assert _paragraphs("\n".join(chat)) == chat
+    reply = ["mika wrote:", "> Everyone keeps saying the launch proves Russian help.", "> Does it?", "",
+             "Fair question, and it deserves more than a one-liner."]
+    assert _paragraphs("\n".join(reply))[1:3] == reply[1:3]
 
 
 def test_a_short_wrapped_tail_with_a_footnote_mark_is_joined() -> None:

@@ -99,10 +99,11 @@ def _drop_running_heads(lines: list[str]) -> list[str]:
 
 
 def _unquote(lines: list[str]) -> list[str]:
-    """Lines without an e-mail's quote marks ("> > text"), where they run over three lines or more.
+    """Lines without an e-mail's quote marks ("> > text"), where they run over ten lines or more.
 
-    A forwarded story sits behind "> " on every line, a bare ">" for its blank lines; a chat's one
-    quoted line keeps its mark (it quotes the story, it is not the story).
+    A forwarded story sits behind "> " on every line, a bare ">" for its blank lines; a reply's few
+    quoted lines (a newsgroup post quoting the one before, a chat quoting the story) keep their marks:
+    they quote the story, they are not the story.
     """
     quoted = [bool(_RE_QUOTE_MARK.match(ln)) for ln in lines]
     out = list(lines)
@@ -111,7 +112,7 @@ def _unquote(lines: list[str]) -> list[str]:
         j = i
         while j < len(lines) and quoted[j]:
             j += 1
-        if j - i >= 3:
+        if j - i >= 10:
             out[i:j] = [_RE_QUOTE_MARK.sub("", ln) for ln in lines[i:j]]
         i = max(j, i + 1)
     return out
