@@ -49,14 +49,14 @@ def test_abbreviations_do_not_split() -> None:
     text = (
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy. "
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin. "
-        "Volumes rose to 3.5 million tonnes. Fr. Joseph Antony, a parish priest, wrote to Delhi. "
+        "Volumes rose to 3.5 million tonnes by 2 p.m. CEST on July 14. Fr. Joseph Antony, a parish priest, wrote. "
         "The U.S. has accused Pyongyang."
     )
     assert split_sentences(text) == [
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy.",
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin.",
-        "Volumes rose to 3.5 million tonnes.",
-        "Fr. Joseph Antony, a parish priest, wrote to Delhi.",
+        "Volumes rose to 3.5 million tonnes by 2 p.m. CEST on July 14.",
+        "Fr. Joseph Antony, a parish priest, wrote.",
         "The U.S. has accused Pyongyang.",
     ]
 
@@ -557,6 +557,9 @@ def test_a_plain_text_summary_box_marked_as_ai_written_is_dropped_whole() -> Non
             "For years, European governments treated North Korea as a problem for Washington and Seoul."]
     assert _ai_summary_lines(pars) == {1, 2, 3, 4}
     assert _ai_summary_lines([p.replace("AI-generated", "edited") for p in pars]) == set()
+    tv = ["Here's what to know", "Russia and North Korea signed a partnership.", "The visit was his first in 24 years.",
+          "This summary was generated with the help of AI and reviewed by a journalist."]
+    assert _ai_summary_lines(tv) == {0, 1, 2, 3}
 
 
 def test_a_pdf_converted_to_html_is_read_line_by_line() -> None:

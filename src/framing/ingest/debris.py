@@ -298,5 +298,6 @@ def _is_title_like(line: str) -> bool:
 
 # the note that marks a box of summary bullets: "This summary is AI-generated and in beta.", "generated with AI"
 _RE_AI_NOTE = re.compile(
-    r"\bAI[- ](?:generated|written|assisted|produced)\b|\bgenerated (?:by|with|using) (?:AI|artificial intelligence)\b"
+    r"\bAI[- ](?:generated|written|assisted|produced)\b"
+    r"|\bgenerated (?:by|with|using) (?:the help of )?(?:AI|artificial intelligence)\b"
 )

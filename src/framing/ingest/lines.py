@@ -229,7 +229,7 @@ def _filter_paragraphs(
 
 
 _RE_SUMMARY_HEAD = re.compile(r"^(?:key (?:points|takeaways|facts)|(?:quick |ai )?summary|in brief|at a glance|"
-                              r"highlights|quick reads?|tl;?dr)\b", re.I)
+                              r"highlights|quick reads?|tl;?dr|(?:here's )?what to know)\b", re.I)
 
 
 def _ai_summary_lines(pars: list[str]) -> set[int]:

@@ -66,7 +66,8 @@ _NEVER_FINAL = {
 }
 # "6 p.m. Sunday", "9 a.m. local time": a clock time ends a sentence only before a new one.
 _AFTER_CLOCK = set("monday tuesday wednesday thursday friday saturday sunday local moscow seoul "
-                   "pyongyang beijing tokyo et gmt utc kst jst msk".split())
+                   "pyongyang beijing tokyo et gmt utc kst jst msk cet cest bst est edt cst cdt pst pdt eet eest "
+                   "wib ict".split())
 _ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\d{1,2}/|[-•·▪‣◦*])\s+(?=\S)")  # "2." "2)" "- ", a thread's "2/"
 _ONLY_ENUM = re.compile(r"^\s*\(?\d{1,2}[.)]\s*$")
 _TERMINAL = re.compile(r"[.!?:;…][\"')\]]*$|[\"'][.!?]$")
