@@ -222,8 +222,10 @@ def _filter_paragraphs(
             continue
         if i in ai_box:
             continue
-        # Several sentences stay one unit only as a deck: under the headline, before the first prose line.
-        heading = label == "heading" and (not _inner_stop(par) or at < i <= first_article)
+        # Several sentences stay one unit only as a deck: under the headline, before the first prose line, and
+        # short (a lede of 60 words and more is split, whatever the label)
+        deck = at < i <= first_article and len(_words(par)) < 60
+        heading = label == "heading" and (not _inner_stop(par) or deck)
         body.append((par, heading))
     return headline, body
 
