@@ -493,6 +493,15 @@ def test_a_title_that_prints_the_h1_with_a_prefix_gives_way_to_the_h1() -> None:
     assert not any(line.startswith("LIVE") for line in out)
 
 
+def test_a_title_that_rearranges_the_h1_gives_way_to_the_h1() -> None:
+    h1 = "North Korea–Russia Relations, 2023–2025: A Research Guide"
+    page = (f"<html><head><title>Research Guides: North Korea–Russia Relations, 2023–2025: Overview</title></head>"
+            f"<body><h1>{h1}</h1>{_BODY_HTML}</body></html>")
+    assert extract_article(page)[0] == h1
+    other = page.replace(f"<h1>{h1}</h1>", "<h1>Halvorsen University Libraries</h1>")
+    assert extract_article(other)[0] == "Research Guides: North Korea–Russia Relations, 2023–2025: Overview"
+
+
 def test_a_glossary_tooltip_is_not_read_into_its_sentence() -> None:
     tooltip = ('<span class="term">road bridge<span role="tooltip"><b>road bridge</b> A crossing for cars '
                "and trucks, not trains.</span></span>")

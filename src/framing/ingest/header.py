@@ -26,10 +26,19 @@ def _html_headline(tree: Any, md_title: str | None) -> str | None:
     h1s = [normalize_text(h.text_content()) for h in tree.xpath("//h1")]
     for cand in [normalize_text(c) for c in candidates] + h1s:
         if len(_words(cand)) >= 3:
-            # a title that prints the <h1> with more around it ("LIVE: <h1>", "<h1> - Site") is not the headline
-            inner = next((h for h in h1s if len(_words(h)) >= 3 and h.lower() in cand.lower()), None)
+            # a title that prints the <h1> with more around it ("LIVE: <h1>", "<h1> - Site") is not the headline,
+            # nor one that rearranges it ("Guides: <h1 without its last words>: Overview"): the page prints the <h1>
+            inner = next((h for h in h1s if len(_words(h)) >= 3 and (h.lower() in cand.lower()
+                                                                     or _shared(h, cand) >= 0.7)), None)
             return inner or cand
     return None
+
+
+def _shared(h1: str, title: str) -> float:
+    """The share of the <h1>'s words that the title prints too."""
+    words = [w.lower() for w in _words(h1)]
+    title_words = {w.lower() for w in _words(title)}
+    return sum(w in title_words for w in words) / len(words) if words else 0.0
 
 
 _RE_DECK_ATTR = re.compile(
