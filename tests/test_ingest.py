@@ -686,6 +686,11 @@ def test_bold_marks_and_edit_tags_of_a_chat_export_are_not_text() -> None:
                                                 "Article 4 obliges each side to help", "It rose."]
 
 
+def test_inline_tags_and_entities_of_a_raw_cms_dump_are_not_text() -> None:
+    lines = ["<strong>Arms, food and technology</strong>", "&nbsp;", "Trade &amp; aid rose <em>sharply</em>."]
+    assert _paragraphs("\n\n".join(lines)) == ["Arms, food and technology", "Trade & aid rose sharply."]
+
+
 def test_a_caption_shortcode_wrapped_over_lines_is_dropped_whole() -> None:
     lines = [
         "Shipping to Russia's Far East? Five red flags our brokers",

@@ -8,6 +8,7 @@ glues a title to its deck.
 
 from __future__ import annotations
 
+import html
 import re
 
 from framing.ingest.debris import _ends_terminal, debris_class, is_debris
@@ -98,6 +99,19 @@ def _drop_running_heads(lines: list[str]) -> list[str]:
     return out
 
 
+# inline tags a raw CMS dump leaves in its text ("<strong>Arms, food and technology</strong>")
+_RE_INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span)(?:\s[^<>]*)?>", re.I)
+
+
+def _markup_off(line: str) -> str:
+    """A plain-text line as a reader sees it: inline tags and character entities ("&nbsp;") of a raw dump gone."""
+    if "<" in line:
+        line = _RE_INLINE_TAG.sub("", line)
+    if "&" in line:
+        line = html.unescape(line)
+    return normalize_text(line)
+
+
 def _unquote(lines: list[str]) -> list[str]:
     """Lines without an e-mail's quote marks ("> > text"), where they run over ten lines or more.
 
@@ -141,7 +155,7 @@ def _paragraphs(text: str) -> list[str]:
     pars: list[str] = []
     last_raw: str | None = None  # previous line, if directly adjacent (no blank line)
     for at, raw_line in enumerate(lines):
-        line = _RE_LEAD_CUE.sub("", _RE_BOLD.sub(lambda m: m.group(1) or m.group(3), normalize_text(raw_line)))
+        line = _RE_LEAD_CUE.sub("", _RE_BOLD.sub(lambda m: m.group(1) or m.group(3), _markup_off(raw_line)))
         if not line:
             last_raw = None
             continue
