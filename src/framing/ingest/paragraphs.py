@@ -62,6 +62,9 @@ _RE_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*|^([*_])(\S(?:.*\S)?)\2$")
 _RE_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
+_RE_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$")  # "2", "page 2 of 5", "2/5"
+
+
 def _drop_running_heads(lines: list[str]) -> list[str]:
     """Lines without a printed page's break inside a sentence: its page number and running head.
 
@@ -78,7 +81,7 @@ def _drop_running_heads(lines: list[str]) -> list[str]:
 
     def furniture(ln: str) -> bool:
         key = normalize_text(ln).lower().lstrip("\f")
-        return not key or key.isdigit() or (counts.get(key, 0) >= 2 and len(key.split()) <= 15)
+        return not key or _RE_PAGE_NUMBER.match(key) is not None or (counts.get(key, 0) >= 2 and len(key.split()) <= 15)
 
     out: list[str] = []
     i = 0
