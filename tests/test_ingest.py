@@ -745,8 +745,9 @@ def test_a_page_break_inside_a_sentence_loses_its_page_number_and_running_head()
     assert ("We counted containers visible at Rajin on 142 dates and combined the counts with typical loading "
             "figures for 152 mm and 122 mm ammunition, which gives the range below.") in pars
     assert pars.count("eastasia-desk") == 2 and "Short line" in pars  # no sentence runs through them
-    report = ["A grain trader told Post that the volumes are not large by Russian standards, but the",
-              "paperwork goes", "", "                    Page 2 of 5", "KS2025-0031", "",
+    report = ["A grain trader told Post that the volumes are not large by Russian standards,",
+              "but the buyer pays on time and the paperwork goes", "", "                    Page 2 of 5",
+              "KS2025-0031", "",
               "through quickly, and payments are settled by barter.", "", "Page 3 of 5", "KS2025-0031"]
     assert _paragraphs("\n".join(report))[0].endswith("the paperwork goes through quickly, and payments are settled "
                                                       "by barter.")
