@@ -609,6 +609,21 @@ def test_a_word_processor_html_page_keeps_its_list_items_and_flows_its_wrapped_s
     assert _html_tree("<div><div>Ad</div>\nNext paragraph.</div>").xpath("//div/div")[0].tail == "\nNext paragraph."
 
 
+_LEDE = "Thousands of North Korean soldiers were sent to the Kursk region in the autumn of 2024, officials said."
+
+
+def test_an_fb2_ebook_is_read_from_its_body_with_titles_as_headings() -> None:
+    book = ('<?xml version="1.0" encoding="UTF-8"?><FictionBook xmlns="http://www.gribuser.ru/xml/fictionbook/2.0">'
+            "<description><title-info><book-title>Far From Home</book-title><annotation><p>A long read.</p>"
+            "</annotation></title-info></description><body><section><title><p>Far From Home, in Kursk</p></title>"
+            f"<p>{_LEDE}</p><subtitle>From denial to medals</subtitle><p>Moscow later gave them medals.</p>"
+            "</section></body>"
+            "<binary id='c.jpg'>AAAA</binary></FictionBook>")
+    out = extract_article(book)
+    assert out[0] == "Far From Home, in Kursk" and "From denial to medals" in out
+    assert _LEDE in out and "A long read." not in out
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')
