@@ -17,11 +17,12 @@ from framing.ingest import (
     split_sentences,
 )
 from framing.ingest.header import _shared
-from framing.ingest.html import _html_tree, _line_layout_text
+from framing.ingest.html import _line_layout_text
 from framing.ingest.lines import _line_context
 from framing.ingest.mhtml import looks_like_mhtml
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph
+from framing.ingest.tree import _html_tree
 
 RAW_DIR = Path(__file__).resolve().parents[1] / "data" / "raw"
 

@@ -17,7 +17,6 @@ from framing.ingest.fb2 import fb2_to_html, looks_like_fb2
 from framing.ingest.header import _html_deck, _html_headline, _html_kicker
 from framing.ingest.html import (
     _html_fallback_text,
-    _html_tree,
     _line_layout_text,
     _link_texts,
     _page_lines,
@@ -31,6 +30,7 @@ from framing.ingest.mhtml import looks_like_mhtml, mhtml_to_html
 from framing.ingest.normalize import normalize_text
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
+from framing.ingest.tree import _html_tree
 
 
 @dataclass(frozen=True)
