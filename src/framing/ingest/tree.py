@@ -61,17 +61,23 @@ def _html_tree(raw: str) -> Any:
     tree = docs[0]
     if len(docs) > 1:
         tree = _merged(docs)
+    # rows that may hold only in-page links ("Link to this post", "#" share buttons): the blocks around such links
+    in_page = {box for a in tree.iter("a") if a.get("href", "").startswith("#")
+               for box in a.iterancestors("div", "footer")}
     for el in list(tree.iter("*")):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
         tooltip = el.get("role") == "tooltip" or _RE_TOOLTIP_ATTR.search(attrs)
+        share_attr = _RE_SHARE_ATTR.search(attrs)
+        promo_attr = el.tag in ("div", "aside") and _RE_PROMO_ATTR.search(attrs)
+        if not (tooltip or share_attr or promo_attr or el in in_page):
+            continue  # the costly checks below read the element's whole subtree
         blocks = any(d.tag in _BLOCKS for d in el.iterdescendants())
-        links = el.xpath(".//a/@href")
-        anchors = el.tag in ("div", "footer") and links and all(h.startswith("#") for h in links)  # "Link to this post"
-        share = (_RE_SHARE_ATTR.search(attrs) or anchors) and not blocks and len(el.text_content().split()) <= 8
-        promo = (el.tag in ("div", "aside") and _RE_PROMO_ATTR.search(attrs) and not blocks
-                 and len(el.text_content().split()) <= 20 and next(el.iter("a"), None) is not None)
+        anchors = el in in_page and all(h.startswith("#") for h in el.xpath(".//a/@href"))
+        share = (share_attr or anchors) and not blocks and len(el.text_content().split()) <= 8
+        promo = (promo_attr and not blocks and len(el.text_content().split()) <= 20
+                 and next(el.iter("a"), None) is not None)
         if tooltip or share or promo:
             el.drop_tree()  # keeps the tail: the sentence around a tooltip stays whole
     for box in _ai_summary_boxes(tree):
@@ -86,8 +92,9 @@ def _flow_text(tree: Any) -> None:
     A word processor's "Save as HTML" wraps its source at 80 columns inside paragraphs;
     trafilatura's fallback keeps those breaks, and each piece would read as a paragraph.
     """
+    kept = {d for el in tree.iter("pre", "textarea", "script", "style") for d in el.iter()}
     for el in tree.iter("*"):
-        if not isinstance(el.tag, str) or el.tag in ("pre", "textarea", "script", "style") or el.xpath("ancestor::pre"):
+        if not isinstance(el.tag, str) or el in kept:
             continue
         if el.text and "\n" in el.text:
             el.text = el.text.replace("\r\n", " ").replace("\n", " ")
@@ -103,8 +110,15 @@ def _ai_summary_boxes(tree: Any) -> list[Any]:
     marks the box. The box is the note's nearest ancestor holding a list, if that is short (at most
     120 words) and holds no ``<h1>``.
     """
-    boxes = []
-    for note in tree.xpath("//p|//div|//span|//small"):
+    boxes: dict[Any, None] = {}  # a box with two notes is one box
+    notes: dict[Any, None] = {}
+    for text in tree.xpath("//text()[contains(., 'AI') or contains(., 'artificial intelligence')]"):
+        el = text.getparent()
+        while el is not None:  # only elements around a text that can match are read whole
+            if el.tag in ("p", "div", "span", "small"):
+                notes[el] = None
+            el = el.getparent()
+    for note in notes:
         own = normalize_text(note.text_content())
         if len(own.split()) > 40 or not _RE_AI_NOTE.search(own):
             continue
@@ -113,7 +127,7 @@ def _ai_summary_boxes(tree: Any) -> list[Any]:
                 break
             if box.xpath(".//ul|.//ol"):
                 if len(box.text_content().split()) <= 120 and box.getparent() is not None:
-                    boxes.append(box)
+                    boxes[box] = None
                 break
     return [b for b in boxes if not any(a in boxes for a in b.iterancestors())]
 
