@@ -112,8 +112,7 @@ def _find_headline(pars: list[str], classes: list[str | None]) -> int | None:
 
 def _marker_gap(classes: list[str | None], i: int) -> int | None:
     """How many furniture lines (menus, buttons) sit between line i and the header furniture (byline, date,
-    ...) under it; None if another line comes first. The nearest wins: a site's tagline also sits above a
-    menu and the date line, but further."""
+    ...) under it; None if another line comes first."""
     for gap, cls in enumerate(classes[i + 1 :]):
         if cls in _HEADLINE_MARKERS:
             return gap

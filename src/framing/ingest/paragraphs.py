@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from framing.ingest.debris import _ends_terminal, debris_class, is_debris
 from framing.ingest.normalize import normalize_text
@@ -73,33 +74,26 @@ def _drop_running_heads(lines: list[str]) -> list[str]:
     lines printed more than once (the running head) between a line without a final stop and one that
     goes on in lower case is taken out, so the two halves meet.
     """
-    counts: dict[str, int] = {}
-    for ln in lines:
-        key = normalize_text(ln).lower()
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-
-    def furniture(ln: str) -> bool:
-        key = normalize_text(ln).lower().lstrip("\f")
-        return not key or _RE_PAGE_NUMBER.match(key) is not None or (counts.get(key, 0) >= 2 and len(key.split()) <= 15)
-
-    out: list[str] = []
+    texts = [normalize_text(ln) for ln in lines]  # a form feed is whitespace to it
+    counts = Counter(t.lower() for t in texts if t)
+    furniture = [not t or _RE_PAGE_NUMBER.match(t.lower()) is not None
+                 or (counts[t.lower()] >= 2 and len(t.split()) <= 15) for t in texts]
+    keep: list[int] = []  # indices of the lines that stay
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and furniture(lines[j]):
+        while j < len(lines) and furniture[j]:
             j += 1
-        block = lines[i:j]
-        head = normalize_text(out[-1]) if out else ""
-        tail = normalize_text(lines[j]).lstrip("\f") if j < len(lines) else ""
-        printed = any(normalize_text(ln) for ln in block)  # not only blank lines
+        head = texts[keep[-1]] if keep else ""
+        tail = texts[j] if j < len(lines) else ""
+        printed = any(texts[i:j])  # not only blank lines
         prose = len(head) >= 30 and len(tail) >= 20  # halves of a wrapped sentence, not a button and a name
-        if block and printed and prose and not _ends_terminal(head) and tail[:1].islower():
+        if j > i and printed and prose and not _ends_terminal(head) and tail[:1].islower():
             i = j  # the page break inside a sentence goes
             continue
-        out.extend(block if block else [lines[i]])
-        i = j if block else i + 1
-    return out
+        keep.extend(range(i, max(j, i + 1)))
+        i = max(j, i + 1)
+    return [lines[k] for k in keep]
 
 
 # inline tags a raw CMS dump leaves in its text ("<strong>Arms, food and technology</strong>")
