@@ -1,9 +1,10 @@
 """The HTML path: markup sniffing, trafilatura, and what it misses.
 
-trafilatura finds the main text; the helpers here clean the tree it reads
-(tooltips, share rows, frames), add what it drops (section titles, the page's
-byline lines, link texts) and a plain lxml extractor for when trafilatura
-cannot be imported. The header block (headline, deck, kicker) is ``header``.
+trafilatura finds the main text in the tree ``tree`` cleaned; the helpers here
+add what it drops (section titles, the page's byline lines, link texts), read a
+PDF laid out line by line as its lines, and give a plain lxml extractor for when
+trafilatura cannot be imported. The header block (headline, deck, kicker) is
+``header``.
 trafilatura and lxml are imported lazily, inside the functions that need them.
 """
 
