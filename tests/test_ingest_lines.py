@@ -172,3 +172,28 @@ def test_the_fitting_script_fits_a_model_the_pipeline_loads(tmp_path) -> None:
     assert model is not None and model.lexicon is not None
     probs = model.predict(model.rows([[0.0] * len(FEATURES)], ["A line of text."]))[0]
     assert abs(sum(probs) - 1.0) < 1e-9
+
+
+def test_echo_and_contained_match_the_pairwise_definitions() -> None:
+    """The fast paths (a matrix product in blocks of 512 rows, one search per distinct line) give exactly what
+    the pair loops give; the 1,000 lines span two blocks."""
+    import random
+    import re
+
+    from framing.ingest.features import _contained, _echo, _jaccard, _tokens
+
+    rng = random.Random(7)
+    vocab = ["Kursk", "troops", "rail", "the", "of", "Tumen-bridge", "Seoul", "№2", "é", "_x", "World", "|", "'s"]
+    pars = [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12))) for _ in range(1000)]
+    pars += ["World", "world | seoul", "Seoul", "rail"] + rng.sample(pars, 20)  # menu items, duplicates
+    toks = [_tokens(p) for p in pars]
+    echo = [max((_jaccard(toks[i], toks[j]) for j in range(len(pars)) if j != i and len(toks[j]) >= 4), default=0.0)
+            if len(toks[i]) >= 4 else 0.0 for i in range(len(pars))]
+    low = [p.lower() for p in pars]
+    contained = [len(a.split()) <= 6 and len(a) >= 3
+                 and any(j != i and len(b) > len(a) and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", b)
+                         for j, b in enumerate(low)) for i, a in enumerate(low)]
+    assert _echo(toks) == echo
+    assert _contained(pars) == contained
+    assert any(contained) and not all(contained)  # the sample exercises both answers ...
+    assert echo.count(1.0) >= 2 and any(0 < e < 1 for e in echo)  # ... and both exact and partial echoes
