@@ -625,6 +625,42 @@ def test_an_fb2_ebook_is_read_from_its_body_with_titles_as_headings() -> None:
     assert _LEDE in out and "A long read." not in out
 
 
+_BODY2 = "Moscow later gave them medals, and the Kremlin said the deployment was lawful under Article 4 of the treaty."
+
+
+def test_an_rss_feed_is_read_from_its_item_with_its_title_as_headline() -> None:
+    """The channel's <title> is not the headline; the item's body is escaped HTML; WordPress signs it."""
+    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            "<channel><title>Opinion &#8211; The Herald</title><item><title>[Editorial] Far from home, in Kursk</title>"
+            "<description><![CDATA[Thousands of North Korean soldiers [&#8230;]]]></description><content:encoded>"
+            f"<![CDATA[<p>{_LEDE}</p><p>{_BODY2}</p><p>The post <a href='x'>Far from home</a> appeared first on "
+            "<a href='y'>The Herald</a>.</p>]]></content:encoded></item>"
+            "<item><title>Another story</title><description>Only a teaser.</description></item></channel></rss>")
+    out = extract_article(feed)
+    assert out == ["Far from home, in Kursk", _LEDE, _BODY2]
+
+
+def test_an_atom_entry_with_inline_xhtml_is_read() -> None:
+    feed = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>The Ledger</title><entry>'
+            "<title>Far from home, in Kursk</title><author><name>Priya N.</name></author>"
+            '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            f"<p>{_LEDE}</p><p>{_BODY2}</p></div></content></entry></feed>")
+    assert extract_article(feed) == ["Far from home, in Kursk", _LEDE, _BODY2]
+
+
+def test_a_raw_wire_feeds_codes_quotes_and_dateline_are_read() -> None:
+    """ANPA-style: control characters around the story, "^...<" format codes, ``quotes'' and "_" as the dash."""
+    story = ("\x01\na0619  r i BC-AS-Koreas-Russia  02-27 0683\n\x02^Far from home, in Kursk<\n"
+             "   SEOUL, South Korea (NXP) _ Thousands of North Korean soldiers were sent to the Kursk region in the "
+             "autumn of 2024, officials said.\n"
+             "   ``Every launch is a free test flight,'' said Dr. Rachel Imbert, a missile researcher in Paris.\n"
+             "\x03\n")
+    out = extract_article(story)
+    assert "Far from home, in Kursk" in out and _LEDE in out
+    assert '"Every launch is a free test flight," said Dr. Rachel Imbert, a missile researcher in Paris.' in out
+    assert not any("\x02" in s or "^" in s for s in out)
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -100,13 +100,19 @@ def _drop_running_heads(lines: list[str]) -> list[str]:
 _RE_INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span)(?:\s[^<>]*)?>", re.I)
 
 
+# a raw wire feed's format codes around a line: "^North Korea has shipped ...<", "^By PARK SUNG-HO=" (ANPA)
+_RE_WIRE_CODES = re.compile(r"^\^(?=\S)|(?<=\S)[<=]$")
+
+
 def _markup_off(line: str) -> str:
-    """A plain-text line as a reader sees it: inline tags and character entities ("&nbsp;") of a raw dump gone."""
+    """A plain-text line as a reader sees it: inline tags and character entities ("&nbsp;") of a raw dump gone,
+    and a wire feed's format codes."""
     if "<" in line:
         line = _RE_INLINE_TAG.sub("", line)
     if "&" in line:
         line = html.unescape(line)
-    return normalize_text(line)
+    line = normalize_text(line)
+    return _RE_WIRE_CODES.sub("", line) if line.startswith("^") else line
 
 
 def _unquote(lines: list[str]) -> list[str]:

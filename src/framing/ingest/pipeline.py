@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from framing.ingest.debris import _is_title_like, _words
 from framing.ingest.fb2 import fb2_to_html, looks_like_fb2
+from framing.ingest.feed import feed_to_html, looks_like_feed
 from framing.ingest.header import _html_deck, _html_headline, _html_kicker
 from framing.ingest.html import (
     _html_fallback_text,
@@ -67,6 +68,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         raw = mhtml_to_html(raw) or raw
     if is_html is None and looks_like_fb2(raw):
         raw = fb2_to_html(raw) or raw
+    if is_html is None and looks_like_feed(raw):
+        raw = feed_to_html(raw) or raw
     if is_html is None:
         is_html = looks_like_html(raw)
         if not is_html and looks_like_markdown(raw):

@@ -162,8 +162,8 @@ _DATE_DM = r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.
 _DATE = rf"(?:{_DATE_MD}|{_DATE_DM})"
 _RE_DATELINE = re.compile(
     "^(?:"
-    # SEOUL, Feb. 27 (Yonhap) --   /   MOSCOW (AP) —
-    rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–|:)"
+    # SEOUL, Feb. 27 (Yonhap) --   /   MOSCOW (AP) —   /   SEOUL, South Korea (AP) _   (a wire feed's dash)
+    rf"{_CITY}{_REGION}(?:,? {_DATE})? ?\([A-Z][\w.&/ -]{{0,30}}\) ?(?:--|-|—|–|:|_)"
     # Moscow, June 19, TNA --   /   TOKYO, Oct. 20 Kyodo -   (agency without brackets)
     rf"|{_CITY}, {_DATE},? [A-Z][\w.&]{{1,15}} ?(?:--|—|–|-)"
     # MOSCOW, December 4. /TASS/.
