@@ -661,6 +661,14 @@ def test_a_raw_wire_feeds_codes_quotes_and_dateline_are_read() -> None:
     assert not any("\x02" in s or "^" in s for s in out)
 
 
+def test_a_headings_permalink_mark_is_not_read_into_it() -> None:
+    """Sphinx and notebook pages end each heading with an in-page link "¶"."""
+    page = _header_page("").replace("</h1>", '<a class="headerlink" href="#last-pier">¶</a></h1>'
+                                    '<h2>Two piers to go<a href="#two">¶</a></h2>')
+    out = extract_article(page)
+    assert out[0] == "Last pier poured on the Tumen road bridge" and "Two piers to go" in out
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -43,6 +43,7 @@ _BLOCK_TAGS = (
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 _RE_SHARE_ATTR = re.compile(r"(?<![a-z0-9])(?:share|sharing|social|sns|permalink)(?![a-z0-9])")  # "post__share" too
+_PERMALINK_MARKS = {"¶", "§", "#", "🔗", "⚓"}
 _RE_TOOLTIP_ATTR = re.compile(r"(?<![a-z0-9])(?:tooltip|popover)(?![a-z0-9])")
 # a "Related article" box set inside a story or a live-blog entry: one link and its label
 _RE_PROMO_ATTR = re.compile(r"(?<![a-z0-9])(?:related|promo|read-?more|also-?read)(?![a-z0-9])")
@@ -61,6 +62,10 @@ def _html_tree(raw: str) -> Any:
     tree = docs[0]
     if len(docs) > 1:
         tree = _merged(docs)
+    # a heading's permalink mark (Sphinx's "¶", a notebook's anchor link) would be read into the heading
+    for a in [a for a in tree.iter("a") if a.get("href", "").startswith("#")
+              and a.text_content().strip() in _PERMALINK_MARKS and not len(a)]:
+        a.drop_tree()
     # rows that may hold only in-page links ("Link to this post", "#" share buttons): the blocks around such links
     in_page = {box for a in tree.iter("a") if a.get("href", "").startswith("#")
                for box in a.iterancestors("div", "footer")}
