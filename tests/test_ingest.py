@@ -378,6 +378,22 @@ def test_a_markdown_clipping_is_read_as_its_rendered_page() -> None:
     assert extract_article(raw, is_html=False) != out  # forced plain text is read as written
 
 
+def test_a_gemtext_capsule_is_read_line_by_line_with_its_links_as_links() -> None:
+    raw = "\n".join([
+        "=> / Home", "=> /archive/ Archive", "",
+        "# Moscow to Pyongyang by train again",
+        "## How the route works",
+        "The through car crosses Siberia attached to regular Russian trains, officials said.",
+        "It then runs south to Khasan and crosses the Tumen River on the Friendship Bridge.",
+        "=> /img/khasan.jpg The through car waits at Khasan station on June 19.", "",
+        "=> /2025/05/bridge.gmi A road bridge over the Tumen", "=> / Back to the archive",
+    ])
+    out = extract_article(raw)
+    assert out[:2] == ["Moscow to Pyongyang by train again", "How the route works"]
+    assert "It then runs south to Khasan and crosses the Tumen River on the Friendship Bridge." in out
+    assert not any("=>" in line or "#" in line for line in out)
+
+
 def test_html_forced_as_text_and_bytes_input() -> None:
     out = extract_article(_HTML.encode("utf-8"), is_html=True)
     assert out[0] == "Kim visits Vostochny spaceport for talks with Putin"
