@@ -52,13 +52,14 @@ def test_abbreviations_do_not_split() -> None:
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy. "
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin. "
         "Volumes rose to 3.5 million tonnes by 2 p.m. CEST on July 14. Fr. Joseph Antony, a parish priest, wrote. "
-        "The U.S. has accused Pyongyang."
+        "Ret. Lt. Col. Graham Tully agreed, and so did Eng. Adilson Monteiro. The U.S. has accused Pyongyang."
     )
     assert split_sentences(text) == [
         "Lt. Gen. Viktor Hrytsenko met Mr. Putin before 3 a.m. on Sept. 13 in the U.S. embassy.",
         "Gen. Park said the U.N. panel, i.e. the experts, saw e.g. ships at Terminal No. 1 in Rajin.",
         "Volumes rose to 3.5 million tonnes by 2 p.m. CEST on July 14.",
         "Fr. Joseph Antony, a parish priest, wrote.",
+        "Ret. Lt. Col. Graham Tully agreed, and so did Eng. Adilson Monteiro.",
         "The U.S. has accused Pyongyang.",
     ]
 

@@ -45,6 +45,9 @@ _NEVER_FINAL = {
     "cpl",
     "pvt",
     "retd",
+    "ret",  # "Ret. Lt. Col."
+    "eng",  # Engineer, a title in Lusophone and Latin American pages: "Eng. Adilson Monteiro"
+    "engr",
     "st",
     "vs",
     "e.g",
