@@ -686,6 +686,16 @@ def test_a_headings_permalink_mark_is_not_read_into_it() -> None:
     assert out[0] == "Last pier poured on the Tumen road bridge" and "Two piers to go" in out
 
 
+def test_a_social_title_cut_short_gives_way_to_the_whole_h1_and_a_preview_class_marks_a_deck() -> None:
+    h1 = "Can the new bridge carry trains? Border towns are sceptical"
+    deck = "Freight forwarders in Khasan say a road link could shave days off some cargo routes"
+    page = (_header_page("").replace("<h1>Last pier poured on the Tumen road bridge</h1>", f"<h1>{h1}</h1>"
+                                     f'<div class="news-detail__preview">{deck}</div>')
+            .replace("</title>", '</title><meta property="og:title" content="Can the new bridge carry trains?">'))
+    out = extract_article(page)
+    assert out[:2] == [h1, deck]
+
+
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:
     deck = "The piers are finished. The deck is next."
     page = _header_page("").replace("</h1>", f'</h1><p class="standfirst">{deck}</p>')

@@ -28,7 +28,9 @@ def _html_headline(tree: Any, md_title: str | None) -> str | None:
         if len(_words(cand)) >= 3:
             # a title that prints the <h1> with more around it ("LIVE: <h1>", "<h1> - Site") is not the headline,
             # nor one that rearranges it ("Guides: <h1 without its last words>: Overview"): the page prints the <h1>
+            # and a social title cut short ("<h1>'s first sentence") is the <h1> that prints it whole
             inner = next((h for h in h1s if len(_words(h)) >= 3 and (h.lower() in cand.lower()
+                                                                     or h.lower().startswith(cand.lower())
                                                                      or _shared(h, cand) >= 0.7)), None)
             return inner or cand
     return None
@@ -42,7 +44,8 @@ def _shared(h1: str, title: str) -> float:
 
 
 _RE_DECK_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:lead|deck|dek|standfirst|sub-?title|subhead(?:line)?|summary|strapline)(?:$|[\s_-])"
+    r"(?:^|[\s_-])(?:lead|deck|dek|standfirst|sub-?title|subhead(?:line)?|summary|strapline|intro|excerpt|"
+    r"preview)(?:$|[\s_-])"
 )
 
 
