@@ -708,6 +708,12 @@ def test_an_all_caps_lead_in_of_a_heading_is_not_a_dateline(line: str) -> None:
     assert _clean_paragraph(line) == line
 
 
+def test_an_all_caps_telex_lead_loses_its_dateline() -> None:
+    lead = ("KIM JONG UN AND VLADIMIR PUTIN HELD TALKS ON WEDNESDAY AT THE VOSTOCHNY COSMODROME IN RUSSIA'S FAR "
+            "EAST, THEIR FIRST MEETING SINCE 2019.")
+    assert _clean_paragraph(f"VOSTOCHNY COSMODROME, RUSSIA, SEPT. 13 (NPW) - {lead}") == lead
+
+
 def test_datelines_with_accented_capitals_and_korean_reporter_tags_are_stripped() -> None:
     assert _clean_paragraph("TÓRSHAVN -- Faroese fishermen saw the crews.") == "Faroese fishermen saw the crews."
     for tag in ("[Hanbit Ilbo Reporter Jung Ha-eun] ", "[Seoul=Yonhap] "):

@@ -156,7 +156,7 @@ def split_sentences(text: str) -> list[str]:
 # Paragraph-level cleanup
 # --------------------------------------------------------------------------
 
-_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH_ABBR = r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*|(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)[A-Z]*)\.?"  # noqa: E501
 _UP = "A-ZÀ-ÖØ-Þ"  # capitals, Latin-1 ones included (TÓRSHAVN, MALMÖ)
 _CITY = rf"[{_UP}][\w.'-]*(?:[ /][{_UP}][\w.'-]*){{0,3}}"  # SEOUL, Pyongyang, KYIV/SEOUL
 _REGION = r"(?:, [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}){0,2}"  # , Russia
@@ -219,8 +219,10 @@ def _clean_paragraph(par: str) -> str:
     par = _drop_reference_marks(par)
     par = _RE_END_MARK.sub("", par)
     # A dateline opens a sentence: never an all-caps line or one without a final stop, which are
-    # headings ("WHEAT AND FLOUR: VOLUMES UP", "WATCHDOG DOWN: How Russia's Veto ...").
-    if any(ch.islower() for ch in par) and re.search(r"[.!?][\"')\]]*$", par):
+    # headings ("WHEAT AND FLOUR: VOLUMES UP", "WATCHDOG DOWN: How Russia's Veto ..."); a telex's lead is all
+    # capitals too, but no heading runs to twenty words and a full stop.
+    if ((any(ch.islower() for ch in par) or len(par.split()) >= 20)
+            and re.search(r"[.!?][\"')\]]*$", par)):
         par = _RE_DATELINE.sub("", par, count=1)
     par = _RE_LEAD_TAG.sub("", par, count=1)
     par = re.sub(r"^(?:[QA]:|>>)\s*(?=[\"'A-Z])", "", par)  # interview and caption speaker marks
