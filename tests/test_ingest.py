@@ -395,6 +395,25 @@ def test_a_gemtext_capsule_is_read_line_by_line_with_its_links_as_links() -> Non
     assert not any("=>" in line or "#" in line for line in out)
 
 
+def test_a_webvtt_caption_file_is_read_as_the_spoken_sentences() -> None:
+    """Cues cut every sentence; voice tags, timings, sound cues, name straps and NOTE/STYLE blocks are not text."""
+    vtt = "\n".join([
+        "WEBVTT", "Kind: captions", "", "NOTE", "Title: The shell pipeline to Russia", "Publisher: Meridian", "",
+        "STYLE", "::cue(.lt) { color: #ffd400; }", "",
+        "1", "00:00:00.000 --> 00:00:03.240 align:center", "[UPBEAT MUSIC]", "",
+        "2", "00:00:03.400 --> 00:00:07.880", "<v Narrator>Since the late summer of 2023,", "cargo ships have been", "",
+        "3", "00:00:07.880 --> 00:00:11.960", "<v Narrator>shuttling between Rajin and a Russian port.", "",
+        "4", "00:00:12.000 --> 00:00:15.000 line:80%", "<c.lt>OH JAE-SUN", "Former analyst</c>", "",
+        "5", "00:00:12.100 --> 00:00:16.300", "<v Oh Jae-sun>The numbers are rough, because nobody", "",
+        "6", "00:00:16.300 --> 00:00:19.020", "<v Oh Jae-sun>can see inside a sealed container.", "",
+    ])
+    out = extract_article(vtt)
+    assert out[0] == "The shell pipeline to Russia"
+    assert "Since the late summer of 2023, cargo ships have been shuttling between Rajin and a Russian port." in out
+    assert "The numbers are rough, because nobody can see inside a sealed container." in out
+    assert not any("-->" in line or "<" in line or "MUSIC" in line for line in out)
+
+
 def test_html_forced_as_text_and_bytes_input() -> None:
     out = extract_article(_HTML.encode("utf-8"), is_html=True)
     assert out[0] == "Kim visits Vostochny spaceport for talks with Putin"
@@ -694,6 +713,14 @@ def test_a_social_title_cut_short_gives_way_to_the_whole_h1_and_a_preview_class_
             .replace("</title>", '</title><meta property="og:title" content="Can the new bridge carry trains?">'))
     out = extract_article(page)
     assert out[:2] == [h1, deck]
+
+
+def test_a_footnotes_superscript_link_is_not_glued_to_the_sentence() -> None:
+    body = "<p>Russian group tours restarted in February 2024, mostly to Masikryong.<sup><a href='#fn1'>1)</a></sup></p>"
+    page = _header_page("").replace("</h1>", "</h1>" + body)
+    out = extract_article(page)
+    assert "Russian group tours restarted in February 2024, mostly to Masikryong." in out
+    assert _html_tree("<p>10<sup>3</sup> tonnes</p>").xpath("//sup")  # a superscript that is no link stays
 
 
 def test_a_two_sentence_deck_from_the_markup_stays_one_line() -> None:

@@ -31,6 +31,7 @@ from framing.ingest.mhtml import looks_like_mhtml, mhtml_to_html
 from framing.ingest.normalize import normalize_text
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
+from framing.ingest.subtitles import looks_like_subtitles, subtitles_to_text
 from framing.ingest.tree import _html_tree
 
 
@@ -70,6 +71,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         raw = fb2_to_html(raw) or raw
     if is_html is None and looks_like_feed(raw):
         raw = feed_to_html(raw) or raw
+    if is_html is None and looks_like_subtitles(raw):
+        raw, is_html = subtitles_to_text(raw), False
     if is_html is None:
         is_html = looks_like_html(raw)
         if not is_html and looks_like_markdown(raw):
