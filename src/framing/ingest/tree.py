@@ -62,9 +62,10 @@ def _html_tree(raw: str) -> Any:
     tree = docs[0]
     if len(docs) > 1:
         tree = _merged(docs)
-    # a heading's permalink mark (Sphinx's "¶", a notebook's anchor link) would be read into the heading
-    for a in [a for a in tree.iter("a") if a.get("href", "").startswith("#")
-              and a.text_content().strip() in _PERMALINK_MARKS and not len(a)]:
+    # a heading's permalink mark (Sphinx's "¶", a notebook's anchor link) would be read into the heading, a
+    # footnote's superscript link ("<sup><a href=#fn1>1)</a></sup>") into the sentence, glued to its full stop
+    for a in [a for a in tree.iter("a") if a.get("href", "").startswith("#") and not len(a)
+              and (a.text_content().strip() in _PERMALINK_MARKS or _is_note_mark(a))]:
         a.drop_tree()
     # rows that may hold only in-page links ("Link to this post", "#" share buttons): the blocks around such links
     in_page = {box for a in tree.iter("a") if a.get("href", "").startswith("#")
@@ -89,6 +90,14 @@ def _html_tree(raw: str) -> Any:
         box.drop_tree()
     _flow_text(tree)
     return tree
+
+
+def _is_note_mark(a: Any) -> bool:
+    """An in-page link that is all of its <sup> and reads like a note number: "1", "1)", "[2]", "*"."""
+    sup = a.getparent()
+    return (sup is not None and sup.tag == "sup" and len(sup) == 1 and not (sup.text or "").strip()
+            and not (a.tail or "").strip() and re.fullmatch(r"\[?\d{1,3}\)?\]?|\*{1,3}|†", a.text_content().strip())
+            is not None)
 
 
 def _flow_text(tree: Any) -> None:
