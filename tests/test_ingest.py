@@ -716,7 +716,8 @@ def test_a_social_title_cut_short_gives_way_to_the_whole_h1_and_a_preview_class_
 
 
 def test_a_footnotes_superscript_link_is_not_glued_to_the_sentence() -> None:
-    body = "<p>Russian group tours restarted in February 2024, mostly to Masikryong.<sup><a href='#fn1'>1)</a></sup></p>"
+    body = ("<p>Russian group tours restarted in February 2024, mostly to Masikryong."
+            "<sup><a href='#fn1'>1)</a></sup></p>")
     page = _header_page("").replace("</h1>", "</h1>" + body)
     out = extract_article(page)
     assert "Russian group tours restarted in February 2024, mostly to Masikryong." in out
