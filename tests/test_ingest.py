@@ -379,6 +379,21 @@ def test_a_markdown_clipping_is_read_as_its_rendered_page() -> None:
     assert extract_article(raw, is_html=False) != out  # forced plain text is read as written
 
 
+def test_pandoc_markdown_loses_its_attributes_spans_and_footnotes() -> None:
+    raw = "\n".join([
+        "[DRAFT v3 -- NOT FOR CIRCULATION]{.mark}", "", "[]{#_Toc1 .anchor}", "",
+        "# Eighteen months of Article 4", "", "[]{#_Toc2 .anchor}", "", "## The clause itself", "",
+        "The text borrows its structure from the 1961 treaty between the Soviet", "Union and the DPRK.[^1] What is new",
+        "is the reference to Article 51 of the U.N. Charter.", "",
+        "[^1]: Treaty of Friendship, Cooperation and Mutual Assistance between", "    the USSR and the DPRK, 1961.",
+    ])
+    out = extract_article(raw)
+    assert out[:2] == ["Eighteen months of Article 4", "The clause itself"]
+    assert "The text borrows its structure from the 1961 treaty between the Soviet Union and the DPRK." in out
+    assert "What is new is the reference to Article 51 of the U.N. Charter." in out
+    assert not any("{" in line or "[^" in line or "USSR" in line for line in out)
+
+
 def test_a_gemtext_capsule_is_read_line_by_line_with_its_links_as_links() -> None:
     raw = "\n".join([
         "=> / Home", "=> /archive/ Archive", "",
