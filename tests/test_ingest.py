@@ -394,6 +394,26 @@ def test_pandoc_markdown_loses_its_attributes_spans_and_footnotes() -> None:
     assert not any("{" in line or "[^" in line or "USSR" in line for line in out)
 
 
+def test_a_latex_source_is_read_from_its_rendered_body() -> None:
+    raw = "\n".join([
+        r"\documentclass[11pt]{article}", r"\usepackage{graphicx} % figures", r"\newcommand{\deck}[1]{\par #1}",
+        r"\title{Reading Article~4}", r"\author{Mirela St\u{a}nescu\thanks{Senior Fellow.}}",
+        r"\begin{document}", r"\maketitle", "",
+        r"When Putin and Kim signed the treaty on June~19, 2024, most of the attention",
+        r"went to Article~4.\footnote{Text as carried by KCNA. See \cite{kcna2024}.}", "",
+        r"\begin{figure}[h]\includegraphics{a.jpg}\caption{Kim and Putin sign the treaty.}\end{figure}", "",
+        r"\section{An old formula revived}", "",
+        r"``The 2024 text restores a commitment,'' said Dr.~Elena Varga---a historian. % TODO check",
+        r"\end{document}",
+    ])
+    out = extract_article(raw)
+    assert out[0] == "Reading Article 4"
+    assert "When Putin and Kim signed the treaty on June 19, 2024, most of the attention went to Article 4." in out
+    assert '"The 2024 text restores a commitment," said Dr. Elena Varga\u2014a historian.' in out
+    assert "An old formula revived" in out
+    assert not any("\\" in line or "KCNA" in line or "sign the treaty." in line or "TODO" in line for line in out)
+
+
 def test_a_gemtext_capsule_is_read_line_by_line_with_its_links_as_links() -> None:
     raw = "\n".join([
         "=> / Home", "=> /archive/ Archive", "",

@@ -25,6 +25,7 @@ from framing.ingest.html import (
     _trafilatura_text,
     looks_like_html,
 )
+from framing.ingest.latex import latex_to_html, looks_like_latex
 from framing.ingest.lines import _byline_names, _filter_paragraphs
 from framing.ingest.markdown import looks_like_markdown, markdown_to_html
 from framing.ingest.mhtml import looks_like_mhtml, mhtml_to_html
@@ -71,6 +72,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         raw = fb2_to_html(raw) or raw
     if is_html is None and looks_like_feed(raw):
         raw = feed_to_html(raw) or raw
+    if is_html is None and looks_like_latex(raw):
+        raw = latex_to_html(raw) or raw
     if is_html is None and looks_like_subtitles(raw):
         raw, is_html = subtitles_to_text(raw), False
     if is_html is None:
