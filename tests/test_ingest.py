@@ -414,6 +414,28 @@ def test_a_latex_source_is_read_from_its_rendered_body() -> None:
     assert not any("\\" in line or "KCNA" in line or "sign the treaty." in line or "TODO" in line for line in out)
 
 
+def test_mediawiki_source_is_read_without_its_markup_and_interface() -> None:
+    raw = "\n".join([
+        "Main Page", "Recent changes", "", "View source for Road bridge work begins on the Tumen", "",
+        "You can view and copy the source of this page:", "", "{{date|April 30, 2025}}",
+        "[[File:Bridge.jpg|thumb|The rail bridge seen from Khasan in 2019.]]",
+        "'''[[w:North Korea|North Korea]]''' and '''[[w:Russia|Russia]]''' began building a road bridge on"
+        " Wednesday.<ref name=\"tass\" /> It will span the [[Tumen River]].{{OR}}", "",
+        "Until now the only fixed crossing on the frontier has been a single-track rail bridge opened in 1959, and"
+        " officials said the new bridge should take about a year and a half to build.", "",
+        "== Background ==", "The project was agreed in [[w:Pyongyang|Pyongyang]] in June 2024.<ref>KCNA.</ref>"
+        " Road traffic between the two countries currently has to travel through [[w:China|China]], or goods have"
+        " to be loaded onto rail wagons at the border.", "",
+        "Return to Road bridge work begins on the Tumen.",
+    ])
+    out = extract_article(raw)
+    assert out[0] == "Road bridge work begins on the Tumen" and "Background" in out
+    text = " ".join(out)  # the first paragraph sits in the deck slot, where the classifier keeps a line whole
+    assert "North Korea and Russia began building a road bridge on Wednesday. It will span the Tumen River." in text
+    assert "The project was agreed in Pyongyang in June 2024." in out
+    assert not any(mark in line for line in out for mark in ("[[", "{{", "<ref", "Khasan", "Return to", "'''"))
+
+
 def test_a_gemtext_capsule_is_read_line_by_line_with_its_links_as_links() -> None:
     raw = "\n".join([
         "=> / Home", "=> /archive/ Archive", "",

@@ -34,6 +34,7 @@ from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
 from framing.ingest.subtitles import looks_like_subtitles, subtitles_to_text
 from framing.ingest.tree import _html_tree
+from framing.ingest.wikitext import looks_like_wikitext, wikitext_to_text
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         is_html = looks_like_html(raw)
         if not is_html and looks_like_markdown(raw):
             raw, is_html = markdown_to_html(raw), True
+        elif not is_html and looks_like_wikitext(raw):
+            raw = wikitext_to_text(raw)
     return _html_page(raw) if is_html else _text_page(raw)
 
 
