@@ -68,6 +68,7 @@ def test_a_threads_post_number_is_taken_off_like_a_list_number() -> None:
     assert _clean_paragraph("2/ Asked whether Moscow would help, Putin said yes.") == (
         "Asked whether Moscow would help, Putin said yes.")
     assert _clean_paragraph("9/11 changed the alliance debate.") == "9/11 changed the alliance debate."
+    assert _clean_paragraph("▌ North Korea confirmed the deployment.") == "North Korea confirmed the deployment."
 
 
 def test_quotes_with_full_stop_inside() -> None:

@@ -71,7 +71,8 @@ _NEVER_FINAL = {
 _AFTER_CLOCK = set("monday tuesday wednesday thursday friday saturday sunday local moscow seoul "
                    "pyongyang beijing tokyo et gmt utc kst jst msk cet cest bst est edt cst cdt pst pdt eet eest "
                    "wib ict".split())
-_ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\d{1,2}/|[-•·▪‣◦*])\s+(?=\S)")  # "2." "2)" "- ", a thread's "2/"
+# list enumerators and bullets: "2." "2)" "- ", a thread's "2/", a chat bot's quote bar "▌ "
+_ENUM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\d{1,2}/|[-•·▪‣◦*▌▍▎▏┃│])\s+(?=\S)")
 _ONLY_ENUM = re.compile(r"^\s*\(?\d{1,2}[.)]\s*$")
 _TERMINAL = re.compile(r"[.!?:;…][\"')\]]*$|[\"'][.!?]$")
 
