@@ -490,8 +490,9 @@ def test_trafilatura_is_importable() -> None:
 
 
 def test_fixture_goals() -> None:
-    """The issue's goals over every fixture in data/raw (held-out ones included)."""
-    report = evaluate_dir(RAW_DIR)
+    """The issue's goals over the fixtures in data/raw itself (in-sample; each held-out round is a figure, not a
+    test: README "Raw articles")."""
+    report = evaluate_dir(RAW_DIR, rounds=False)
     totals = report["totals"]["all"]
     assert totals["fixtures"] >= 18
     assert report["totals"]["heldout"]["fixtures"] >= 4
