@@ -82,7 +82,7 @@ def evaluate_dir(raw_dir: str | Path = "data/raw", *, rounds: bool = True) -> di
     original = [r for r in rows if not r["name"].startswith("heldout_")]
     heldout = [r for r in rows if r["name"].startswith("heldout_")]
     by_round = {}
-    for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir() and rounds):
+    for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir()) if rounds else []:
         sub_rows = _evaluate_folder(sub)
         if sub_rows:
             by_round[sub.name] = {"fixtures": sub_rows, "totals": _totals(sub_rows)}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import re
 
+from framing.ingest.tree import _article_page, _xml_root
+
 _RE_FB2 = re.compile(r"<FictionBook\b")
 
 
@@ -21,12 +23,7 @@ def looks_like_fb2(text: str) -> bool:
 
 def fb2_to_html(text: str) -> str | None:
     """The book's body as an HTML page, its first title the <h1>; None when the XML cannot be read."""
-    import lxml.etree
-
-    try:
-        root = lxml.etree.fromstring(text.encode("utf-8"), parser=lxml.etree.XMLParser(recover=True))
-    except lxml.etree.XMLSyntaxError:
-        return None
+    root = _xml_root(text)
     if root is None:
         return None
     parts: list[str] = []
@@ -47,5 +44,4 @@ def fb2_to_html(text: str) -> str | None:
             parts.append(f"<h2>{words}</h2>")
         else:
             parts.append(f"<p>{words}</p>")
-    page = "".join(parts)
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><article>{page}</article></body></html>'
+    return _article_page("".join(parts))

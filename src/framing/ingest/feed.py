@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 
+from framing.ingest.tree import _article_page, _xml_root
+
 _RE_FEED = re.compile(r"<rss\b|<feed\b[^>]*\bxmlns=[\"']http://www\.w3\.org/2005/Atom")
 _RE_POSTED = re.compile(r"<p>\s*The post\b(?:(?!</p>).){0,600}?\bappeared first on\b(?:(?!</p>).){0,300}</p>", re.S)
 
@@ -24,12 +26,7 @@ def looks_like_feed(text: str) -> bool:
 
 def feed_to_html(text: str) -> str | None:
     """The first entry with a body (else the first entry, with its teaser) as an HTML page; None without one."""
-    import lxml.etree
-
-    try:
-        root = lxml.etree.fromstring(text.encode("utf-8"), parser=lxml.etree.XMLParser(recover=True))
-    except lxml.etree.XMLSyntaxError:
-        return None
+    root = _xml_root(text)
     if root is None:
         return None
     entries = [(el, _body(el)) for el in root.iter("{*}item", "item", "{*}entry")]
@@ -42,8 +39,7 @@ def feed_to_html(text: str) -> str | None:
     author = next((" ".join("".join(el.itertext()).split()) for el in entry.iter("{*}creator", "{*}name")), "")
     meta = f'<meta name="author" content="{html.escape(author)}">' if author else ""
     body = _RE_POSTED.sub("", body or "")
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{head}</title>{meta}</head>'
-            f"<body><article><h1>{head}</h1>{body}</article></body></html>")
+    return _article_page(f"<h1>{head}</h1>{body}", head=f"<title>{head}</title>{meta}")
 
 
 def _body(entry) -> str:

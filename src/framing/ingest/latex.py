@@ -16,6 +16,8 @@ import html
 import re
 import unicodedata
 
+from framing.ingest.tree import _article_page
+
 _RE_LATEX = re.compile(r"\\documentclass\b|\\begin\{document\}")
 _RE_COMMENT = re.compile(r"(?<!\\)%.*")
 # commands whose arguments are never text (their count of braced arguments)
@@ -48,19 +50,18 @@ def latex_to_html(text: str) -> str | None:
     if start < 0:
         return None
     body = _render(text[start + len("\\begin{document}"): end if end > start else len(text)])
-    parts = [f"<h1>{html.escape(_words(title))}</h1>"] if title else []
+    parts = [f"<h1>{html.escape(_flat(title))}</h1>"] if title else []
     for block in re.split(r"\n\s*\n", body):
         block = block.strip()
         heading = re.fullmatch(r"\x00(h\d)\x00(.*?)\x00", block, re.S)
         if heading:
-            parts.append(f"<{heading.group(1)}>{html.escape(_words(heading.group(2)))}</{heading.group(1)}>")
-        elif _words(block):
-            parts.append(f"<p>{html.escape(_words(block))}</p>")
-    page = "".join(parts)
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><article>{page}</article></body></html>'
+            parts.append(f"<{heading.group(1)}>{html.escape(_flat(heading.group(2)))}</{heading.group(1)}>")
+        elif _flat(block):
+            parts.append(f"<p>{html.escape(_flat(block))}</p>")
+    return _article_page("".join(parts))
 
 
-def _words(text: str) -> str:
+def _flat(text: str) -> str:
     text = text.replace("---", "\u2014").replace("--", "\u2013")
     return " ".join(text.split())
 

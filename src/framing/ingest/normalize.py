@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-# control characters a raw wire feed carries (SOH, STX, ETX around each story); \x1c-\x1f are whitespace to re
-_CONTROL = dict.fromkeys([*range(0x09), *range(0x0E, 0x1C), 0x7F], None)
+# zero-width characters, and the control characters a raw wire feed carries (SOH, STX, ETX around each
+# story; \x1c-\x1f are whitespace to re, so they stay)
+_DROPPED = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0x09), *range(0x0E, 0x1C), 0x7F])
 _PRE_NFKC = str.maketrans({"\u24d2": "\u00a9", "\u24b8": "\u00a9"})  # ⓒ Ⓒ -> ©
 _QUOTES = str.maketrans(
     {
@@ -40,7 +40,7 @@ def normalize_text(text: str) -> str:
     """
     text = text.translate(_PRE_NFKC)
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_ZERO_WIDTH).translate(_CONTROL).translate(_QUOTES)
+    text = text.translate(_DROPPED).translate(_QUOTES)
     if "``" in text or "''" in text:  # wire and TeX quotes: ``Every launch ...,'' said
         text = text.replace("``", '"').replace("''", '"')
     return _WS.sub(" ", text).strip()

@@ -146,6 +146,22 @@ def _ai_summary_boxes(tree: Any) -> list[Any]:
     return [b for b in boxes if not any(a in boxes for a in b.iterancestors())]
 
 
+def _xml_root(text: str) -> Any:
+    """The root element of an XML document (an e-book, a feed), read leniently; None when nothing can be read."""
+    import lxml.etree
+
+    try:
+        return lxml.etree.fromstring(text.encode("utf-8"), parser=lxml.etree.XMLParser(recover=True))
+    except lxml.etree.XMLSyntaxError:
+        return None
+
+
+def _article_page(body: str, head: str = "") -> str:
+    """A minimal HTML page around an article rewritten from another format (FB2, a feed entry, LaTeX)."""
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8">{head}</head>'
+            f"<body><article>{body}</article></body></html>")
+
+
 _RE_DOC_END = re.compile(r"</html\s*>", re.I)
 _RE_DOC_START = re.compile(r"<html[\s>]", re.I)
 
