@@ -1023,3 +1023,22 @@ def test_a_sentence_printed_twice_comes_out_once() -> None:
                         body[2]])
     out = extract_article(raw)
     assert out.count(quote) == 1 and all(sentence in out for sentence in body)
+
+
+def test_a_pull_quote_of_a_body_quotation_is_dropped() -> None:
+    """A pull quote prints the words of a quoted body sentence apart, without its "said X": it goes; a quotation
+    standing alone in the body, which no other sentence repeats, stays."""
+    said = ('"The Russians are the only buyers Pyongyang can count on right now, and both sides know it," said '
+            "Lena Voss, a trade analyst in Hamburg.")
+    alone = '"We will not let our flag be used to carry weapons for anyone."'
+    body = [
+        "Freight trains crossed the Tumen bridge twice a day last month, according to the Russian railway.",
+        "Most of the wagons carried fertilizer and flour, the railway said, while the return trains ran empty.",
+        "Port officials in Rajin declined to say what the containers stacked on the quay held.",
+    ]
+    raw = "\n\n".join(["Rail freight to Rajin doubles", "By Anna Lee", body[0], said, body[1],
+                        '"The Russians are the only buyers Pyongyang can count on right now, and both sides know it."',
+                        body[2], "A registry official put it plainly.", alone])
+    out = extract_article(raw)
+    assert said in out and alone in out and all(sentence in out for sentence in body)
+    assert not [s for s in out if s.startswith('"The Russians') and s != said]

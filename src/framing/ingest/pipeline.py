@@ -139,4 +139,25 @@ def _sentences_from_paragraphs(
             out.extend(_split_paragraph(par))
     # An article does not say the same sentence twice (no expected list of data/raw does): a repeat is a
     # pull quote, a caption printed twice or a teaser of the body, so only the first copy stays.
-    return list(dict.fromkeys(s for s in out if s))
+    return _drop_pull_quotes(list(dict.fromkeys(s for s in out if s)))
+
+
+_WRAPPED_QUOTE = re.compile(r'^"[^"]+(?:"[.!?]?|[.!?]")$')
+
+
+def _drop_pull_quotes(sentences: list[str]) -> list[str]:
+    """Drop a sentence that is only a quotation whose words a longer sentence of the article already holds:
+    a pull quote printed apart from the body sentence it repeats ("...," said X). A quotation the body
+    prints once stays, wherever it stands."""
+    words = [set(re.findall(r"\w+", s.lower())) for s in sentences]
+    keep = []
+    for i, s in enumerate(sentences):
+        mine = words[i]
+        repeated = (
+            len(mine) >= 5
+            and _WRAPPED_QUOTE.match(s) is not None
+            and any(len(other) > len(mine) and len(mine & other) >= 0.9 * len(mine) for other in words)
+        )
+        if not repeated:
+            keep.append(s)
+    return keep
