@@ -247,6 +247,26 @@ def test_the_plain_text_headline_is_the_title_nearest_its_byline() -> None:
     assert extract_article("\n\n".join(pars))[0] == headline
 
 
+def test_a_cookie_wall_and_a_tagline_over_a_plain_text_headline_are_header_furniture() -> None:
+    """A cookie wall's prose above the story must not end the headline search, and a tagline with no date line
+    under the headline is not the headline: the search starts at the first title that shares words with the
+    prose under it, and what lies above is marked as the page header. (A tagline that shares two such words with
+    the lede would still start the search: a known limit.)"""
+    pars = [
+        "Your English voice in Portugal since 1998", "Home", "News", "Opinion",
+        "We value your privacy", "We and our partners store and access information on your device, such as cookies, "
+        "and process personal data for ads, measurement and content.", "Accept all", "Manage options",
+        "Sun, sand and sanctions",
+        "Russian tourists are the first foreigners at North Korea's Wonsan resort",
+        "Russian tourists arrived at the Wonsan-Kalma resort on North Korea's east coast this week, the first "
+        "foreign guests since it opened in July.",
+        "The resort, which North Korea says can hold 20,000 guests, is a showcase for Kim Jong Un.",
+    ]
+    headline, contexts, _ = _line_context(pars, None, set())
+    assert headline == "Sun, sand and sanctions"
+    assert all(c.above_headline for c in contexts[:9]) and not contexts[9].above_headline
+
+
 def test_a_headline_wrapped_short_and_a_dateline_line_are_told_apart() -> None:
     """A headline broken after "the" (shorter than the wrap) is one line; a headline directly
     above a dateline line stays apart from it, and a body line a few characters over the

@@ -79,6 +79,46 @@ _HEADLINE_MARKERS = {"byline", "date", "contact", "author", "counter", "share"}
 def _find_headline(pars: list[str], classes: list[str | None]) -> int | None:
     """Index of the headline in plain text, or None.
 
+    The search starts at the first title-like line that shares two content words with the prose paragraphs
+    (three at most) of the 16 lines under it, or at the line just above it (a headline over a topical deck): a
+    site's tagline, a cookie wall or a menu above the story shares none, and a cookie wall's prose must not end
+    the search. Reach and count were chosen on all rounds' headlines (220 of 297 text pages found, against 154).
+    Without such a line, the whole text is searched (``_header_headline``).
+    """
+    prose = [cls is None and _is_prose(par) for par, cls in zip(pars, classes, strict=True)]
+    first = None
+    for i, (par, cls) in enumerate(zip(pars, classes, strict=True)):
+        if cls is not None or not _is_title_like(par):
+            continue
+        under = [pars[j] for j in range(i + 1, min(i + 1 + _LEDE_REACH, len(pars))) if prose[j]][:_LEDE_PARS]
+        if len(_content_words(par) & set().union(*map(_content_words, under))) >= 2:
+            first = i - 1 if i > 0 and classes[i - 1] is None and _is_title_like(pars[i - 1]) else i
+            break
+    if first is None:
+        return _header_headline(pars, classes)
+    # lines above the search are furniture to the header logic, which stops at the first free prose line
+    found = _header_headline(pars, ["above" if i < first else cls for i, cls in enumerate(classes)])
+    return first if found is None else found
+
+
+_LEDE_REACH = 16  # a lede sits within this many lines under its headline (byline, date, share row, caption)
+_LEDE_PARS = 3
+_STOPWORDS = frozenset(
+    "the and that with from this have been were will would their said says into over after about which what "
+    "they when than also more most some there these those them then such only other where while under before "
+    "between because could should being many against first last year years new news your yours ours since "
+    "until upon onto within without through across toward towards among each every both just like even still "
+    "much very well here does whose".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOPWORDS}
+
+
+def _header_headline(pars: list[str], classes: list[str | None]) -> int | None:
+    """The header logic over a stretch of plain text.
+
     Candidates are title-like lines before the first prose paragraph. One
     followed by a byline, date, counter or share line wins, the nearest to
     it if several are (a site's tagline above a menu and the date line is
