@@ -19,7 +19,7 @@ from framing.ingest import (
 from framing.ingest.header import _shared
 from framing.ingest.html import _line_layout_text
 from framing.ingest.lines import _line_context
-from framing.ingest.mhtml import looks_like_mhtml
+from framing.ingest.mime import looks_like_mime
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph
 from framing.ingest.tree import _html_tree
@@ -707,8 +707,28 @@ def test_a_page_saved_as_mhtml_is_read_from_its_decoded_html_part() -> None:
     mhtml = ("From: <Saved by Blink>\nMIME-Version: 1.0\nContent-Type: multipart/related;\n\ttype=\"text/html\";\n"
              "\tboundary=\"XYZ\"\n\n--XYZ\nContent-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n"
              f"{encoded}\n--XYZ\nContent-Type: text/css\n\nbody {{ color: black; }}\n--XYZ--\n")
-    assert looks_like_mhtml(mhtml) and not looks_like_mhtml(html)
+    assert looks_like_mime(mhtml) and not looks_like_mime(html)
     assert extract_article(mhtml) == extract_article(html)
+
+
+def test_an_email_is_read_from_its_decoded_html_part_else_its_plain_part() -> None:
+    """An mbox message (a "From " line, headers, multipart/alternative) in quoted-printable, whose soft breaks
+    split words and whose curly quotes are "=E2=80=9C" bytes: read from the HTML part; a plain-text-only
+    message from its plain part. A plain e-mail pasted without MIME headers is left to the text path."""
+    html = _header_page("")
+    text = "\n\n".join(extract_article(html))
+    encoded = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+    plain = quopri.encodestring(text.encode("utf-8")).decode("ascii")
+    headers = ("From newsletter@example.org Mon Jun 24 07:00:00 2024\nFrom: The Desk <newsletter@example.org>\n"
+               "To: reader@example.com\nSubject: Morning brief\nMIME-Version: 1.0\n")
+    mail = (headers + 'Content-Type: multipart/alternative; boundary="B1"\n\n--B1\nContent-Type: text/plain; '
+            'charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n' + plain + "\n--B1\nContent-Type: "
+            'text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n' + encoded + "\n--B1--\n")
+    assert "=\n" in encoded and looks_like_mime(mail)
+    assert extract_article(mail) == extract_article(html)
+    only_plain = headers + "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+    assert extract_article(only_plain + plain) == extract_article(text)
+    assert not looks_like_mime("From: The Desk\nSent: Monday\nTo: Team\nSubject: FW: brief\n\n" + text)
 
 
 def test_a_word_processor_html_page_keeps_its_list_items_and_flows_its_wrapped_source() -> None:

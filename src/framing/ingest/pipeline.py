@@ -28,7 +28,7 @@ from framing.ingest.html import (
 from framing.ingest.latex import latex_to_html, looks_like_latex
 from framing.ingest.lines import _byline_names, _filter_paragraphs
 from framing.ingest.markdown import looks_like_markdown, markdown_to_html
-from framing.ingest.mhtml import looks_like_mhtml, mhtml_to_html
+from framing.ingest.mime import looks_like_mime, mime_text
 from framing.ingest.normalize import normalize_text
 from framing.ingest.paragraphs import _paragraphs
 from framing.ingest.segment import _clean_paragraph, _split_paragraph
@@ -67,8 +67,8 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
     """Decode, pick the HTML or plain-text path, and cut the text into paragraphs."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
-    if is_html is None and looks_like_mhtml(raw):
-        raw = mhtml_to_html(raw) or raw
+    if is_html is None and looks_like_mime(raw):
+        raw = mime_text(raw) or raw
     if is_html is None and looks_like_fb2(raw):
         raw = fb2_to_html(raw) or raw
     if is_html is None and looks_like_feed(raw):
