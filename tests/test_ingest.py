@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import quopri
 from pathlib import Path
 
@@ -761,6 +762,44 @@ def test_an_fb2_ebook_is_read_from_its_body_with_titles_as_headings() -> None:
 
 
 _BODY2 = "Moscow later gave them medals, and the Kremlin said the deployment was lawful under Article 4 of the treaty."
+
+
+def test_newsml_g2_and_nitf_wire_copy_are_read_from_the_story_item() -> None:
+    """A NewsML-G2 message: the picture item's headline and caption, the slugline, summary bullets, keywords and
+    the "short" headline are not the story; the text item's main headline (its "UPDATE 2-" tag off) and XHTML
+    body are. NITF: hl1, hl2 and body.content."""
+    g2 = ('<?xml version="1.0"?><newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>'
+          "<newsItem><contentMeta><headline>File photo of soldiers at a parade</headline><description role="
+          '"drol:caption">Soldiers march during a parade in Pyongyang.</description></contentMeta><contentSet>'
+          '<remoteContent href="x.jpg"/></contentSet></newsItem><newsItem><contentMeta><slugline>KOREA-RUSSIA/TROOPS'
+          "</slugline><headline>UPDATE 2-Far from home, North Korean troops in Kursk</headline>"
+          '<headline role="hlrole:short">N.Korean troops in Kursk</headline><description role="drol:summary">'
+          "* Troops in Kursk (NEW)</description><keyword>KURSK</keyword></contentMeta><contentSet>"
+          '<inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+          f"<p>{_LEDE}</p><p>{_BODY2}</p></body></html></inlineXML></contentSet></newsItem></itemSet></newsMessage>")
+    assert extract_article(g2) == ["Far from home, North Korean troops in Kursk", _LEDE, _BODY2]
+    nitf = ("<nitf><head><title>KOREA-RUSSIA</title></head><body><body.head><hedline><hl1>Far from home, in Kursk"
+            "</hl1><hl2>The troops Moscow would not name</hl2></hedline></body.head><body.content>"
+            f"<p>{_LEDE}</p><p>{_BODY2}</p></body.content></body></nitf>")
+    assert extract_article(nitf) == ["Far from home, in Kursk", "The troops Moscow would not name", _LEDE, _BODY2]
+
+
+def test_a_json_story_from_a_content_api_is_read_from_its_headline_and_body() -> None:
+    """ninjs 2 (headlines and bodies by role, a picture nested in associations), ninjs 1 (body_text) and a
+    WordPress REST post ({"rendered": ...}): the API wrapper, SEO headline, summary and caption are not the text."""
+    ninjs = {"status": 200, "data": {"item": {
+        "headlines": [{"role": "main", "value": "Far from home, in Kursk"},
+                      {"role": "seo", "value": "North Korean troops in Kursk | Example News"}],
+        "descriptions": [{"role": "summary", "value": "Soldiers were sent."}],
+        "bodies": [{"role": "main", "contenttype": "text/html", "value": f"<p>{_LEDE}</p><p>{_BODY2}</p>"}],
+        "associations": {"featureimage": {"headlines": [{"role": "main", "value": "Parade photo"}],
+                                          "descriptions": [{"role": "caption", "value": "Soldiers march."}]}}}}}
+    assert extract_article(json.dumps(ninjs)) == ["Far from home, in Kursk", _LEDE, _BODY2]
+    old = {"headline": "Far from home, in Kursk", "body_text": f"{_LEDE}\n{_BODY2}", "keywords": ["Kursk"]}
+    assert extract_article(json.dumps(old)) == ["Far from home, in Kursk", _LEDE, _BODY2]
+    wordpress = [{"title": {"rendered": "Far from home, in Kursk"}, "excerpt": {"rendered": "<p>Soldiers.</p>"},
+                  "content": {"rendered": f"<p>{_LEDE}</p>\n<p>{_BODY2}</p>"}}]
+    assert extract_article(json.dumps(wordpress)) == ["Far from home, in Kursk", _LEDE, _BODY2]
 
 
 def test_an_rss_feed_is_read_from_its_item_with_its_title_as_headline() -> None:

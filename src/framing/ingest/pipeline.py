@@ -25,6 +25,8 @@ from framing.ingest.html import (
     _trafilatura_text,
     looks_like_html,
 )
+from framing.ingest.iptc import iptc_to_html, looks_like_iptc
+from framing.ingest.jsonstory import json_to_html, looks_like_json
 from framing.ingest.latex import latex_to_html, looks_like_latex
 from framing.ingest.lines import _byline_names, _filter_paragraphs
 from framing.ingest.markdown import looks_like_markdown, markdown_to_html
@@ -71,6 +73,10 @@ def read_page(raw: str | bytes, *, is_html: bool | None = None) -> Page:
         raw = mime_text(raw) or raw
     if is_html is None and looks_like_fb2(raw):
         raw = fb2_to_html(raw) or raw
+    if is_html is None and looks_like_json(raw):
+        raw = json_to_html(raw) or raw
+    if is_html is None and looks_like_iptc(raw):
+        raw = iptc_to_html(raw) or raw
     if is_html is None and looks_like_feed(raw):
         raw = feed_to_html(raw) or raw
     if is_html is None and looks_like_latex(raw):

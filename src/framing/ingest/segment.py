@@ -186,9 +186,9 @@ _RE_DATELINE = re.compile(
     ")\\s*(?=[\"'A-Z]|$)"
 )
 _RE_END_MARK = re.compile(r"\s*(?:-0-|\(END\)|\(end\)|/end|/END/|■)\s*$|(?<=[.!?\"'])\s*-\s*[A-Z][A-Za-z]+$")
-# "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ..."
+# "[Editorial] ...", "(LEAD) ...", "(2nd LD) ...", "(News Focus) ...", a wire's version tags "UPDATE 2-", "REFILE-"
 _RE_LEAD_TAG = re.compile(
-    r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|"
+    r"^(?:\[[A-Za-z0-9][A-Za-z0-9' &-]{1,30}\]|(?:(?:UPDATE|WRAPUP) \d{1,2}|REFILE|CORRECTED|RPT)-(?=[A-Z\"'])|"
     r"\[[^\]]{0,40}(?:Reporter|Correspondent|=)[^\]]{0,30}\]|"  # Korean-style "[Seoul=Yonhap]", "[X Reporter Y]"
     r"\((?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))(?: (?:[A-Z][A-Za-z']*|\d+(?:st|nd|rd|th))){0,2}\))\s*(?=\S)"
 )
