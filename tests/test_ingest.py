@@ -686,6 +686,12 @@ def test_a_plain_text_summary_box_marked_as_ai_written_is_dropped_whole() -> Non
     tv = ["Here's what to know", "Russia and North Korea signed a partnership.", "The visit was his first in 24 years.",
           "This summary was generated with the help of AI and reviewed by a journalist."]
     assert _ai_summary_lines(tv) == {0, 1, 2, 3}
+    # the note right under the title, the bullets down to the box's feedback question and its "Yes No"
+    top = ["Key points", "This summary is AI-generated and in beta. Please read the full article.",
+           "A shipowner proposed voyages to Rajin.", "Experts point to short ice windows.",
+           "Was this summary helpful?", "Yes  No", pars[-1]]
+    assert _ai_summary_lines(top) == {0, 1, 2, 3, 4, 5}
+    assert _ai_summary_lines(top[:4] + top[-1:]) == {0, 1}  # no feedback line: the box's end is unknown, bullets stay
 
 
 def test_a_pdf_converted_to_html_is_read_line_by_line() -> None:

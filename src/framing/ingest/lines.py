@@ -273,16 +273,27 @@ _RE_SUMMARY_HEAD = re.compile(r"^(?:key (?:points|takeaways|facts)|(?:quick |ai 
                               r"highlights|quick reads?|tl;?dr|(?:here's )?what to know)\b", re.I)
 
 
-def _ai_summary_lines(pars: list[str]) -> set[int]:
-    """A plain-text box of summary bullets under a "Key points" title and over a note saying AI wrote it.
+_RE_FEEDBACK = re.compile(r"\b(?:helpful|useful|feedback)\b.*\?|^(?:yes|no)\W+(?:yes|no)\W*$", re.I)
 
-    Only whole boxes: the title, at most eight short lines and the note; a list without such a note is
-    article text.
+
+def _ai_summary_lines(pars: list[str]) -> set[int]:
+    """A plain-text box of summary bullets under a "Key points" title, with a note saying AI wrote it.
+
+    Only whole boxes: the title, at most eight short lines and the note under them; or the title, the note
+    right under it, and short lines down to the box's feedback question ("Was this summary helpful?"). A
+    list without such a note is article text.
     """
     out: set[int] = set()
     for i, par in enumerate(pars):
         if len(_words(par)) > 40 or not _RE_AI_NOTE.search(par):
             continue
+        if i > 0 and _RE_SUMMARY_HEAD.match(pars[i - 1]) and len(_words(pars[i - 1])) <= 4:
+            end = next((j for j in range(i + 1, min(i + 10, len(pars))) if _RE_FEEDBACK.search(pars[j])), None)
+            if end is not None and all(len(_words(p)) <= 30 for p in pars[i + 1 : end]):
+                out.update(range(i - 1, end + 1))
+                if end + 1 < len(pars) and _RE_FEEDBACK.search(pars[end + 1]):
+                    out.add(end + 1)  # "Yes  No" on a line of its own
+                continue
         for j in range(i - 1, max(-1, i - 10), -1):
             if _RE_SUMMARY_HEAD.match(pars[j]) and len(_words(pars[j])) <= 4:
                 out.update(range(j, i + 1))
