@@ -694,6 +694,16 @@ def test_a_plain_text_summary_box_marked_as_ai_written_is_dropped_whole() -> Non
     assert _ai_summary_lines(top[:4] + top[-1:]) == {0, 1}  # no feedback line: the box's end is unknown, bullets stay
 
 
+def test_a_deck_under_a_plain_text_headline_stays_one_line_when_the_headline_line_reads_as_article() -> None:
+    """The deck slot runs from the headline to the first article line under it: the headline's own line, or a
+    tagline above it, labeled article must not close the slot (a children's magazine page of round 19)."""
+    page = RAW_DIR / "heldout_r19" / "r17c_08_children_news_magazine.txt"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    deck = ("Thousands of troops from one of the world's most secretive countries have been sent to help Russia "
+            "in its war. Here's what's going on.")
+    assert out[0] == "Why Are North Korean Soldiers Fighting for Russia?" and deck in out
+
+
 def test_a_pdf_converted_to_html_is_read_line_by_line() -> None:
     """pdf2htmlEX prints every line as its own positioned <div>: read as a hard-wrapped page, every page's text
     comes back, and a sentence wrapped over two lines is one sentence."""

@@ -251,9 +251,11 @@ def _filter_paragraphs(
     norm_head = normalize_text(headline).lower() if headline else None
     prose_kept = [k and _is_prose(p) for p, k in zip(pars, keep, strict=True)]
     labels = model.labels(*line_rows(pars, contexts, headline, anchors), prose_kept)
-    first_article = next((i for i, label in enumerate(labels) if label == "article"), len(labels))
     # the headline's line (plain text, or HTML with a kicker); -1 when only the markup has it; 0 without one
     at = next((i for i, par in enumerate(pars) if norm_head and par.lower() == norm_head), -1 if norm_head else 0)
+    # the first article line under the headline: a tagline or teaser above it, or the headline's own line, is
+    # not where the body starts
+    first_article = next((i for i, label in enumerate(labels) if label == "article" and i > at), len(labels))
     ai_box = _ai_summary_lines(pars)
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
