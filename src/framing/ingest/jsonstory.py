@@ -25,12 +25,13 @@ _MIN_BODY = 200  # characters: shorter strings are teasers, captions and summari
 
 
 def looks_like_json(text: str) -> bool:
-    start = text.lstrip("\ufeff \t\r\n")[:1]
-    return start in ("{", "[") and _load(text) is not None
+    """Opens like a JSON document; ``json_to_html`` parses it (once) and says None when it is not one."""
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
 
 
 def json_to_html(text: str) -> str | None:
-    """The story object's headline and body as an HTML page; None when no object has a body."""
+    """The story object's headline and body as an HTML page; None when the text is not JSON or no object has a
+    body."""
     story = _story(_load(text))
     if story is None:
         return None
