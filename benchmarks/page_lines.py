@@ -181,7 +181,9 @@ def _score(pages: list[tuple[Path, Path]], model: LineModel | None) -> list[dict
         return [evaluate_fixture(raw, exp) for raw, exp in pages]
 
 
-def cv(pages: list[tuple[Path, Path]], folds: int = 5, words: bool = True) -> dict:
+def cv(pages: list[tuple[Path, Path]], folds: int = 5, words: bool = True, pages_out: Path | None = None) -> dict:
+    """Out-of-fold totals of the classifier and of the rules alone; ``pages_out`` gets the classifier's
+    out-of-fold report of every page (missing and extra lines), the view of what generalizes."""
     groups = list(range(len(pages)))
     model_rows, rule_rows = [], []
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(pages, groups=groups):
@@ -189,6 +191,8 @@ def cv(pages: list[tuple[Path, Path]], folds: int = 5, words: bool = True) -> di
         test = [pages[i] for i in test_idx]
         model_rows += _score(test, LineModel(spec))
         rule_rows += _score(test, None)
+    if pages_out is not None:
+        pages_out.write_text(json.dumps(model_rows, indent=1) + "\n", encoding="utf-8")
     return {"classifier": _totals(model_rows), "rules": _totals(rule_rows), "pages": len(pages)}
 
 
@@ -197,12 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["cv", "fit"])
     parser.add_argument("--raw-dir", type=Path, action="append", help="folder of pages (repeatable)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--pages-out", type=Path, help="cv: write each page's out-of-fold report here")
     parser.add_argument("--no-lexicon", dest="words", action="store_false", help="trees over page features only")
     args = parser.parse_args(argv)
     raw_dirs = args.raw_dir or [ROOT / d for d in TRAIN_DIRS]
     pages = _pages(raw_dirs)
     if args.command == "cv":
-        print(json.dumps(cv(pages, words=args.words), indent=2))
+        print(json.dumps(cv(pages, words=args.words, pages_out=args.pages_out), indent=2))
     else:
         spec = fit(pages, args.words)
         args.out.write_text(json.dumps(spec, separators=(",", ":")) + "\n", encoding="utf-8")
