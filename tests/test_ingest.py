@@ -1137,3 +1137,13 @@ def test_a_pull_quote_of_a_body_quotation_is_dropped() -> None:
     out = extract_article(raw)
     assert said in out and alone in out and all(sentence in out for sentence in body)
     assert not [s for s in out if s.startswith('"The Russians') and s != said]
+
+
+def test_a_two_sentence_deck_set_apart_by_the_byline_stays_one_line() -> None:
+    """A copied page prints headline, a two-sentence deck, then byline and date: the deck is one line even where
+    the model reads it as the lede (a Delhi daily's copy of round 20)."""
+    page = RAW_DIR / "heldout_r20" / "r18d_05_delhi_english_daily_copy.txt"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    assert ("The treaty signed in Pyongyang revives a Cold War-style alliance clause. For India, which counts "
+            "Moscow as a key partner, the timing is awkward.") in out
+

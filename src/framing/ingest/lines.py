@@ -259,6 +259,13 @@ def _filter_paragraphs(
     # not where the body starts
     first_article = next((i for i, label in enumerate(labels) if label == "article" and i > at), len(labels))
     ai_box = _ai_summary_lines(pars)
+    # a short paragraph of two or three sentences right under the headline (no deck between them) and set apart
+    # from the body by furniture (a byline, a date) is a deck, even where the model reads it as the lede
+    titles = labels[at + 1 : first_article].count("heading")
+    set_apart = (first_article < len(labels) - 2 and labels[first_article + 1] == "debris"
+                 and (first_article == at + 1 or titles == 1 and labels[first_article - 1] == "heading")
+                 and _inner_stop(pars[first_article]) and len(_words(pars[first_article])) < 50
+                 and "article" in labels[first_article + 2 :])
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
@@ -268,7 +275,7 @@ def _filter_paragraphs(
         # Several sentences stay one unit only as a deck: under the headline, before the first prose line, and
         # short (a lede of 60 words and more is split, whatever the label)
         deck = at < i <= first_article and len(_words(par)) < 60
-        heading = label == "heading" and (not _inner_stop(par) or deck)
+        heading = label == "heading" and (not _inner_stop(par) or deck) or (set_apart and i == first_article)
         body.append((par, heading))
     return headline, body
 
