@@ -145,6 +145,13 @@ def test_numbered_lists_and_brackets() -> None:
         "Download PDF (1.2 MB)",
         "[THEME MUSIC]",
         "[ CEREMONY AUDIO, MILITARY BAND ]",
+        "Disclosure: The author holds shares of two defence companies named in this piece.",
+        "This note is for general information only and does not constitute legal or investment advice.",
+        "Past performance is not a guide to future returns.",
+        "This post may contain affiliate links.",
+        "The views expressed in this column are the author's own.",
+        "Jane Doe-Park is a senior fellow at the Northeast Asia Institute.",
+        "Cho Min-ji covers North Korea and inter-Korean affairs for KMW.",
     ],
 )
 def test_debris_lines(line: str) -> None:
@@ -164,6 +171,9 @@ def test_debris_lines(line: str) -> None:
         "He said the talks were held in Pyongyang (Yonhap).",
         "Present there were Choe Son Hui, member of the Political Bureau of the C.C., WPK "
         "and other officials.",
+        "Russia is a permanent member of the U.N. Security Council.",
+        "It is the kind of work that rarely makes headlines, but several crew members said the patrol felt different.",
+        "Analysts said the disclosure of the deal surprised investors in Seoul.",
     ],
 )
 def test_article_lines_are_not_debris(line: str) -> None:

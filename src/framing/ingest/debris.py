@@ -65,6 +65,15 @@ _RE_REPORTED_FROM = re.compile(r"\breported from\b", re.I)
 _RE_WRITER_NOTE = re.compile(
     r"^[-—–*(]*\s*(?:the )?(?:writer|author|columnist|contributor)s? (?:is|are|was|were|served)\b", re.I
 )
+# "Jane Doe is a senior fellow at ...", "Cho Min-ji covers North Korea for KMW.": a person's name (two words at
+# least, so no country or pronoun) and a job title or beat.
+_RE_PERSON_BIO = re.compile(
+    r"^(?!(?:The|This|That|It|Its|These|Those|Our|His|Her|Their) )(?:(?:Dr|Mr|Ms|Mrs|Prof)\.? )?"
+    r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3}(?:,? (?:is|was|has been|serves as|works as) (?:a|an|the)\b[^.]{0,60}?\b"
+    r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|producer|fellow|partner|analyst|"
+    r"researcher|professor|lecturer|associate|director|founder|co-founder|chief|head|member|student|candidate|"
+    r"intern|freelancer|photographer|blogger)s?\b| (?:covers|writes about|reports on)\b)"
+)
 _RE_COUNTER = re.compile(
     r"^(?:views?|hits?|reads?|comments?|replies|reply|likes?|shares?|reactions?|"
     r"recommend(?:ations)?|votes?)\s*[:(]?\s*[\d,.]*\s*k?\)?$|"
@@ -139,6 +148,18 @@ _RE_SUBSCRIBE_PROMPT = re.compile(
 _RE_FOOTER_LINKS = re.compile(
     r"^(?:about us|contact us|privacy(?: policy)?|terms(?: of (?:use|service))?|cookie (?:policy|settings)|"
     r"accessibility(?: statement)?|careers|advertise(?: with us)?|sitemap|rss|faq|help)$",
+    re.I,
+)
+# Legal and editorial boilerplate: disclosures, "not investment advice", affiliate and funding notes.
+_RE_DISCLAIMER = re.compile(
+    r"^(?:advertiser |editorial |affiliate |funding |financial )?(?:disclosure|disclaimer)s?\b"
+    r"|\b(?:is|are|does not constitute|do not constitute|not intended as|should not be (?:taken|construed) as) "
+    r"(?:not )?(?:a substitute for )?(?:(?:legal|investment|financial|medical|tax|professional|sanctions-compliance)"
+    r"(?:,? (?:or |and )?)?)+ advice\b"
+    r"|\bfor (?:general )?information(?:al)? purposes only\b|\bpast performance is not\b|\b(?:is|are) reader-supported\b"
+    r"|\bmay contain affiliate links\b|\baffiliate link\b|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b"
+    r"|\bviews expressed\b.{0,60}\b(?:are|is) (?:solely )?(?:those of|the author|their own|his own|her own)"
+    r"|\bexpresses the author's own\b|\bno role in (?:the |our )?editorial\b|\bhas no (?:business|financial) relationship\b",
     re.I,
 )
 _RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
@@ -232,7 +253,7 @@ def debris_class(line: str) -> str | None:
             "contact",
             n <= 30 and bool(_RE_EMAIL.search(line) or _RE_HANDLE.search(line) or _RE_URL.search(line)),
         ),
-        ("copyright", n <= 40 and bool(_RE_COPYRIGHT.search(line))),
+        ("copyright", n <= 40 and bool(_RE_COPYRIGHT.search(line)) or n <= 60 and bool(_RE_DISCLAIMER.search(line))),
         ("caption", bool(_RE_CAPTION_START.match(line) or _RE_CAPTION_END.search(line))),
         (
             "byline",
@@ -244,7 +265,7 @@ def debris_class(line: str) -> str | None:
             (n <= 20 and bool(_RE_CONTRIB.search(line))) or (n <= 8 and bool(_RE_REPORTED_FROM.search(line)))
             or bool(_RE_SOURCE_TAG.match(line)),
         ),
-        ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line))),
+        ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line) or _RE_PERSON_BIO.match(line))),
         ("cookie", n <= 40 and bool(_RE_COOKIE.search(line))),
         (
             "newsletter",
