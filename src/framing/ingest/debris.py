@@ -1,8 +1,8 @@
 """Context-free line classes: is one line article text, or page furniture?
 
-The site rules live here as word sets and regular expressions, one per debris
-class (navigation, bylines, dates, counters, captions, share buttons, ...);
-``debris_class`` tries them in order. Decisions that need the neighbouring
+The site rules' word sets and regular expressions live in ``furniture``, one or
+more per debris class (navigation, bylines, dates, counters, captions, share
+buttons, ...); ``debris_class`` tries them in order. Decisions that need the neighbouring
 lines (story lists, headlines, readers' comments) are in ``lines``.
 """
 
@@ -10,165 +10,44 @@ from __future__ import annotations
 
 import re
 
+from framing.ingest.furniture import (
+    _DATE_WORDS,
+    _NAV_SINGLE,
+    _RE_AD,
+    _RE_BYLINE,
+    _RE_BYLINE_TAIL,
+    _RE_CAPTION_END,
+    _RE_CAPTION_START,
+    _RE_COMMENTS,
+    _RE_CONTRIB,
+    _RE_COOKIE,
+    _RE_COPYRIGHT,
+    _RE_COUNTER,
+    _RE_DISCLAIMER,
+    _RE_DOWNLOAD,
+    _RE_EMAIL,
+    _RE_FOOTER_LINKS,
+    _RE_HANDLE,
+    _RE_NAV,
+    _RE_NEWSLETTER,
+    _RE_PERSON_BIO,
+    _RE_PHONE,
+    _RE_PROMO,
+    _RE_RELATED_HEADER,
+    _RE_RELATED_SHORT,
+    _RE_REPORTED_FROM,
+    _RE_SEPARATOR,
+    _RE_SOUND_CUE,
+    _RE_SOURCE_TAG,
+    _RE_SUBSCRIBE_PROMPT,
+    _RE_TAGS,
+    _RE_TICKER,
+    _RE_URL,
+    _RE_WRITER_NOTE,
+    _SHARE_WORDS,
+)
 from framing.ingest.normalize import normalize_text
 
-_MONTHS = (
-    "january february march april may june july august september october november "
-    "december jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
-_DATE_WORDS = set(_MONTHS) | set(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
-    "published updated update input modified edited posted last date time am pm a.m p.m "
-    "gmt utc kst jst est edt bst cet msk min mins minute minutes read reading ago hour hours "
-    "day days week weeks on at and juche written registered sent".split()
-)
-_SHARE_WORDS = set(
-    "share shares sharing facebook twitter x kakaotalk kakao kakaostory band linkedin whatsapp "
-    "reddit telegram line naver blog pinterest tumblr email e-mail mail print copy copied link "
-    "url send to friend this article page it on via save bookmark scrap a+ a- font size "
-    "tweet messenger sns more".split()
-)
-_NAV_SINGLE = set(
-    "menu search login logout home donate close open more next previous prev top back "
-    "subscribe register accept reply report like likes translate language languages".split()
-)
-
-_RE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_RE_HANDLE = re.compile(r"(?:^|\s)@\w{3,}")
-_RE_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
-_RE_PHONE = re.compile(r"\b(?:tel|fax)\b\.?|\bphone\s*:|\b\d{2,4}-\d{3,4}-\d{4}\b", re.I)
-
-_RE_NAV = re.compile(
-    r"^(?:quick access to|skip to|skip navigation|go to (?:the )?(?:main|menu|content|top)|"
-    r"jump to|back to top|move to|go to top|open menu|close menu|main menu|toggle navigation)\b",
-    re.I,
-)
-_RE_BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")
-_RE_BYLINE = re.compile(
-    r"^(?i:by|written by|reported by|posted by|commentary by|analysis by|words by|"
-    r"reporter|reporters|correspondent|staff writer|staff reporter|editor|writer)\b\s*[:=]?\s*"
-    r"(?=[A-Z\u3131-\uD7A3])(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday)\b)",  # "By January 2024, the White House said ..." opens a sentence
-)
-_RE_BYLINE_TAIL = re.compile(
-    r"(?:,|\s)\s*(?:staff )?(?:reporter|correspondent|writer|editor|contributor)s?\s*$", re.I
-)
-_RE_CONTRIB = re.compile(
-    r"\bcontributed (?:reporting|to this (?:report|story|article))\b|"
-    r"\b(?:reporting by|editing by|additional reporting(?: by)?)\b",
-    re.I,
-)
-# A republished piece's source tag: "(EDITORIAL from the X Daily on Sept. 15)"
-_RE_SOURCE_TAG = re.compile(r"^\((?:editorial|commentary|column|opinion|analysis) from [^()]{3,80}\)\.?$", re.I)
-_RE_REPORTED_FROM = re.compile(r"\breported from\b", re.I)
-_RE_WRITER_NOTE = re.compile(
-    r"^[-—–*(]*\s*(?:the )?(?:writer|author|columnist|contributor)s? (?:is|are|was|were|served)\b", re.I
-)
-# "Jane Doe is a senior fellow at ...", "Cho Min-ji covers North Korea for KMW.": a person's name (two words at
-# least, so no country or pronoun) and a job title or beat.
-_RE_PERSON_BIO = re.compile(
-    r"^(?!(?:The|This|That|It|Its|These|Those|Our|His|Her|Their) )(?:(?:Dr|Mr|Ms|Mrs|Prof)\.? )?"
-    r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3}(?:,? (?:is|was|has been|serves as|works as) (?:a|an|the)\b[^.]{0,60}?\b"
-    r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|producer|fellow|partner|analyst|"
-    r"researcher|professor|lecturer|associate|director|founder|co-founder|chief|head|member|student|candidate|"
-    r"intern|freelancer|photographer|blogger)s?\b| (?:covers|writes about|reports on)\b)"
-)
-_RE_COUNTER = re.compile(
-    r"^(?:views?|hits?|reads?|comments?|replies|reply|likes?|shares?|reactions?|"
-    r"recommend(?:ations)?|votes?)\s*[:(]?\s*[\d,.]*\s*k?\)?$|"
-    r"^[\d,.]+k?\s*(?:views?|comments?|likes?|shares?|replies|reads?)$",
-    re.I,
-)
-_RE_COMMENTS = re.compile(
-    r"^(?:join the (?:conversation|discussion|debate)|show (?:more|all) comments|view (?:all )?comments|"
-    r"load more(?: comments)?|leave a (?:comment|reply)|post a comment|add a comment|"
-    r"please log ?in to (?:leave a )?comment|comments? (?:are|is) closed)\b",
-    re.I,
-)
-_RE_CAPTION_START = re.compile(
-    r"^(?:[△▲▶►■□◆◇●○※▷▽▼]|(?:photos?|images?|pictures?|photograph|video|graphic|illustration|"
-    r"file photo|source|credits?)\s*(?:by\b|=|:|-\s|—)|courtesy of\b|"
-    r"\[(?:photo|image|video|graphic)\b|\((?:photo|image)\b)",
-    re.I,
-)
-_RE_CAPTION_END = re.compile(
-    r"(?:[\[(][^\[\]()]*\b(?:photos?|images?|pictures?|source\s*[=:]|credits?|courtesy|"
-    r"file photo|yonhap|kcna|afp|ap|reuters|epa|getty(?: images)?|xinhua|tass|"
-    r"sputnik|newsis|news1)\b[^\[\]()]*[\])]|[\[(]\s*©[^\[\]()]*[\])]|"
-    r"\b(?:credit|photo|picture|image)s?\s*:\s*[\w /.&-]{2,40}|"
-    r"\b[A-Z]{2,}(?:[- ][A-Z]{2,})*/[A-Z][\w .'-]{1,40}|\bvia Getty Images|\bGetty Images)\s*$",
-    re.I,
-)
-_RE_COPYRIGHT = re.compile(
-    r"©|\bcopyright\b|\(c\)\s*\d{4}|\ball rights reserved\b|\breprint(?:ing)?\b.*\bprohibited\b|"
-    r"\bredistribution\b.*\bprohibited\b|\bunauthori[sz]ed (?:reproduction|copying|use)\b|"
-    r"\bmay not be (?:re)?(?:published|reproduced|broadcast|redistributed)\b",
-    re.I,
-)
-_RE_RELATED_HEADER = re.compile(
-    r"^(?:the )?(?:latest|top|most|more|related|popular|trending|recommended|featured|"
-    r"editor'?s'?|weekly|daily|monthly|today'?s|hot|breaking|other|similar|also|further|"
-    r"you may|you might|we recommend|don'?t miss|read|see|watch|explore|must)\b"
-    r"[\w' &-]{0,40}?\b(?:stories|story|articles?|news|headlines|reads?|read|viewed|popular|"
-    r"shared|commented|coverage|content|posts?|picks?|like|links|videos?|best|reading|"
-    r"also|now|more|updates|this|topics|research)"
-    r"(?:\s+(?:in|on|from|about)\s+[\w' -]+)?\s*:?\s*$",
-    re.I,
-)
-# "MORE IN WORLD", "Latest from Asia", "Trending"
-_RE_RELATED_SHORT = re.compile(
-    r"^(?:(?:more|latest|top|trending|popular)\s+(?:in|on|from|about)\s+[\w' &-]+|"
-    r"(?:trending|related|latest|popular|recommended)(?: now)?|(?:news|live) (?:feed|ticker|line)|"
-    r"all (?:news|headlines|stories))\s*:?\s*$",
-    re.I,
-)
-_RE_PROMO = re.compile(
-    r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|"
-    r"sponsored|advertisement|promoted)\s*:\s*\S",
-    re.I,
-)
-_RE_AD = re.compile(
-    r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|scroll to continue(?: with content)?|"
-    r"story continues below(?: advertisement)?|continue reading(?: below)?)$",
-    re.I,
-)
-_RE_COOKIE = re.compile(r"\bcookies?\b.*\b(?:use|accept|consent|policy|settings|preferences|agree)\b", re.I)
-_RE_NEWSLETTER = re.compile(
-    r"\bnewsletters?\b|^(?:subscribe|sign up|sign in|log ?in|register|get our|join our|"
-    r"follow us|download (?:the|our) app|get the app|type your|enter your)\b",
-    re.I,
-)
-# "Thanks for reading X! Subscribe for free ...": end-of-post prompts
-_RE_SUBSCRIBE_PROMPT = re.compile(
-    r"^(?:thanks?(?: you)? for reading|(?:subscribe|sign up)\b.*\b(?:free|posts|updates|inbox|support)\b|"
-    r"(?:follow|find) [\w ]{0,30}\bon (?:telegram|twitter|x|facebook|instagram|youtube|vk))",
-    re.I,
-)
-_RE_FOOTER_LINKS = re.compile(
-    r"^(?:about us|contact us|privacy(?: policy)?|terms(?: of (?:use|service))?|cookie (?:policy|settings)|"
-    r"accessibility(?: statement)?|careers|advertise(?: with us)?|sitemap|rss|faq|help)$",
-    re.I,
-)
-# Legal and editorial boilerplate: disclosures, "not investment advice", affiliate and funding notes.
-_RE_DISCLAIMER = re.compile(
-    r"^(?:advertiser |editorial |affiliate |funding |financial )?(?:disclosure|disclaimer)s?\b"
-    r"|\b(?:is|are|does not constitute|do not constitute|not intended as|should not be (?:taken|construed) as) "
-    r"(?:not )?(?:a substitute for )?(?:(?:legal|investment|financial|medical|tax|professional|sanctions-compliance)"
-    r"(?:,? (?:or |and )?)?)+ advice\b"
-    r"|\bfor (?:general )?information(?:al)? purposes only\b|\bpast performance is not\b|\b(?:is|are) reader-supported\b"
-    r"|\bmay contain affiliate links\b|\baffiliate link\b|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b"
-    r"|\bviews expressed\b.{0,60}\b(?:are|is) (?:solely )?(?:those of|the author|their own|his own|her own)"
-    r"|\bexpresses the author's own\b|\bno role in (?:the |our )?editorial\b|\bhas no (?:business|financial) relationship\b",
-    re.I,
-)
-_RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
-_RE_DOWNLOAD = re.compile(r"^(?:download|print|listen to|watch|play)\b", re.I)
-_RE_SEPARATOR = re.compile(r"^[\W_]+$|^-0-$|^\(?end\)?$", re.I)
-_RE_SOUND_CUE = re.compile(r"^\[[^\]a-z]+\]$")  # a transcript's "[THEME MUSIC]", "[ AD BREAK ]"
-_RE_TICKER = re.compile(r"[▲▼]\s*[\d.,]+%")
-
-# Every class ``debris_class`` can return, plus "author" (sign-offs and bios, found in ``lines``).
 DEBRIS_CLASSES = (
     "separator", "navigation", "ad", "comments", "counter", "date", "share", "related", "tags", "contact",
     "copyright", "caption", "byline", "credit", "bio", "cookie", "newsletter", "button", "address", "ticker",
@@ -316,9 +195,3 @@ def _is_prose(line: str) -> bool:
 def _is_title_like(line: str) -> bool:
     n = len(_words(line))
     return 4 <= n <= 30 and not re.search(r"[.:;,][\"')\]]*$", line)
-
-# the note that marks a box of summary bullets: "This summary is AI-generated and in beta.", "generated with AI"
-_RE_AI_NOTE = re.compile(
-    r"\bAI[- ](?:generated|written|assisted|produced)\b"
-    r"|\bgenerated (?:by|with|using) (?:the help of )?(?:AI|artificial intelligence)\b"
-)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 from framing.ingest.classifier import load_model
 from framing.ingest.debris import (
-    _RE_AI_NOTE,
     _is_prose,
     _is_related_header,
     _is_title_like,
@@ -21,6 +20,7 @@ from framing.ingest.debris import (
     debris_class,
 )
 from framing.ingest.features import LineContext, page_features
+from framing.ingest.furniture import _RE_AI_NOTE
 from framing.ingest.normalize import normalize_text
 from framing.ingest.segment import _clean_paragraph
 

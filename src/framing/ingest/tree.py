@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framing.ingest.debris import _RE_AI_NOTE
+from framing.ingest.furniture import _RE_AI_NOTE
 from framing.ingest.normalize import normalize_text
 
 _BLOCK_TAGS = (
