@@ -40,7 +40,8 @@ Each module imports only the ones above it in this list:
 * ``normalize``: ``normalize_text`` (the canonical form all stages compare in);
 * ``segment``: ``split_sentences`` on pysbd, and the in-paragraph cleanup
   (datelines, end marks, headline tags, enumerators);
-* ``debris``: the context-free line rules, ``debris_class``/``is_debris``;
+* ``furniture``: the vocabulary of page furniture (word sets, regular expressions);
+* ``debris``: the context-free line rules over it, ``debris_class``/``is_debris``;
 * ``features``: the line classifier's features of each paragraph;
 * ``classifier``: the line classifier (article / heading / debris), shipped as
   ``page_lines.json`` and fitted by ``benchmarks/page_lines.py``;
