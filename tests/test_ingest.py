@@ -152,6 +152,17 @@ def test_numbered_lists_and_brackets() -> None:
         "The views expressed in this column are the author's own.",
         "Jane Doe-Park is a senior fellow at the Northeast Asia Institute.",
         "Cho Min-ji covers North Korea and inter-Korean affairs for KMW.",
+        "Back to All Insights",
+        "This story has been updated with comment from the ministry.",
+        "Join our Telegram channel and get the latest breaking news delivered to you.",
+        "Subscribers can sign up to our Asia Briefing newsletter, which arrives every Friday.",
+        "Together with LinguaBridge",
+        "This was published 8 months ago",
+        "ANNONS",
+        "(A shorter version of this essay appeared in The Lantau Review on June 26, 2024.)",
+        "KCNA via AP",
+        "To Read Part 1.. click here: Migrant crews and the Siberian sawmill boom",
+        "Series: The new axis — a three-part look at the partnership between Moscow and Pyongyang.",
     ],
 )
 def test_debris_lines(line: str) -> None:
@@ -174,6 +185,10 @@ def test_debris_lines(line: str) -> None:
         "Russia is a permanent member of the U.N. Security Council.",
         "It is the kind of work that rarely makes headlines, but several crew members said the patrol felt different.",
         "Analysts said the disclosure of the deal surprised investors in Seoul.",
+        "Back to the drawing board for the sanctions committee",
+        "Together with Moscow, Pyongyang rejected the statement.",
+        "The shells reached the front via Rason and the Khasan rail link.",
+        "Part of the deal was never published.",
     ],
 )
 def test_article_lines_are_not_debris(line: str) -> None:
@@ -1157,3 +1172,11 @@ def test_a_two_sentence_deck_set_apart_by_the_byline_stays_one_line() -> None:
     assert ("The treaty signed in Pyongyang revives a Cold War-style alliance clause. For India, which counts "
             "Moscow as a key partner, the timing is awkward.") in out
 
+
+
+def test_the_headline_as_a_numbered_most_read_entry_is_dropped() -> None:
+    """A "Most read" list numbers its entries ("3 <headline>"): the article's own headline there is a repeat."""
+    page = RAW_DIR / "heldout_r20" / "r18d_02_london_evening_paper_copy.txt"
+    out = extract_article(page.read_text(encoding="utf-8"))
+    headline = "Beach towels and ballistic missiles: inside the Russian rush to Kim Jong Un's seaside resort"
+    assert out.count(headline) == 1 and not any(line.endswith(headline) and line != headline for line in out)

@@ -14,6 +14,7 @@ from framing.ingest.furniture import (
     _DATE_WORDS,
     _NAV_SINGLE,
     _RE_AD,
+    _RE_AGE_NOTE,
     _RE_BYLINE,
     _RE_BYLINE_TAIL,
     _RE_CAPTION_END,
@@ -37,6 +38,7 @@ from framing.ingest.furniture import (
     _RE_RELATED_SHORT,
     _RE_REPORTED_FROM,
     _RE_SEPARATOR,
+    _RE_SERIES,
     _RE_SOUND_CUE,
     _RE_SOURCE_TAG,
     _RE_SUBSCRIBE_PROMPT,
@@ -120,11 +122,15 @@ def debris_class(line: str) -> str | None:
     if _RE_SEPARATOR.match(line) or _RE_SOUND_CUE.match(line):
         return "separator"
     checks: list[tuple[str, bool]] = [
-        ("navigation", bool(_RE_NAV.match(line) or lower in _NAV_SINGLE or _RE_FOOTER_LINKS.match(line))),
+        (
+            "navigation",
+            bool(_RE_NAV.match(line) or lower in _NAV_SINGLE or _RE_FOOTER_LINKS.match(line))
+            or bool(_RE_SERIES.search(line)),
+        ),
         ("ad", bool(_RE_AD.match(line))),
         ("comments", bool(_RE_COMMENTS.match(line))),
         ("counter", bool(_RE_COUNTER.match(line))),
-        ("date", _is_date_line(line)),
+        ("date", _is_date_line(line) or bool(_RE_AGE_NOTE.match(line))),
         ("share", _is_share_line(line)),
         ("related", _is_related_header(line) or bool(_RE_PROMO.match(line))),
         ("tags", bool(_RE_TAGS.match(line))),

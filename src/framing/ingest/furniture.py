@@ -36,7 +36,15 @@ _RE_PHONE = re.compile(r"\b(?:tel|fax)\b\.?|\bphone\s*:|\b\d{2,4}-\d{3,4}-\d{4}\
 
 _RE_NAV = re.compile(
     r"^(?:quick access to|skip to|skip navigation|go to (?:the )?(?:main|menu|content|top)|"
-    r"jump to|back to top|move to|go to top|open menu|close menu|main menu|toggle navigation)\b",
+    r"jump to|back to top|move to|go to top|open menu|close menu|main menu|toggle navigation)\b"
+    r"|^back to (?:all \w+|(?:the )?(?:blog|news|insights|articles|posts|stories|home ?page|home|list|"
+    r"search results))$",
+    re.I,
+)
+# A series' links: "To Read Part 1.. click here", "Series: The new axis — ...", "Next week in Part 3: ..."
+_RE_SERIES = re.compile(
+    r"^(?:to )?read part \d+\b|\bclick here\b|^(?:next week|tomorrow|coming up|next time) in (?:part \d+|[\w ]{2,30}):"
+    r"|^series: |^part \d+ of \d+\b",
     re.I,
 )
 _RE_BYLINE = re.compile(
@@ -51,7 +59,13 @@ _RE_BYLINE_TAIL = re.compile(
 )
 _RE_CONTRIB = re.compile(
     r"\bcontributed (?:reporting|to this (?:report|story|article))\b|"
-    r"\b(?:reporting by|editing by|additional reporting(?: by)?)\b",
+    r"\b(?:reporting by|editing by|additional reporting(?: by)?)\b|"
+    r"^this (?:story|article|post|report) (?:has been|was) updated (?:with|to include) "
+    r"(?:comments?|details|information)\b|"
+    r"^\(?(?:an? (?:shorter|longer|earlier|different) version of this (?:\w+ )?(?:appeared|was published|ran)|"
+    r"this (?:\w+ )?(?:first|originally) (?:appeared|ran|was published) (?:in|on|at)|"
+    r"originally published (?:in|by|on))\b|"
+    r"^[A-Z][\w.&' -]{1,30} via (?:AP|AFP|Reuters|Getty Images|EPA|Yonhap|KCNA|Xinhua|TASS|Sputnik)$",
     re.I,
 )
 # A republished piece's source tag: "(EDITORIAL from the X Daily on Sept. 15)"
@@ -68,6 +82,10 @@ _RE_PERSON_BIO = re.compile(
     r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|producer|fellow|partner|analyst|"
     r"researcher|professor|lecturer|associate|director|founder|co-founder|chief|head|member|student|candidate|"
     r"intern|freelancer|photographer|blogger)s?\b| (?:covers|writes about|reports on)\b)"
+)
+# "This was published 8 months ago", "This article was published more than 1 year ago."
+_RE_AGE_NOTE = re.compile(
+    r"^this (?:\w+ )?was (?:first )?published (?:more than |over )?(?:\d+|an?|one) \w+ ago\b", re.I
 )
 _RE_COUNTER = re.compile(
     r"^(?:views?|hits?|reads?|comments?|replies|reply|likes?|shares?|reactions?|"
@@ -125,7 +143,9 @@ _RE_PROMO = re.compile(
 )
 _RE_AD = re.compile(
     r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|scroll to continue(?: with content)?|"
-    r"story continues below(?: advertisement)?|continue reading(?: below)?)$",
+    r"story continues below(?: advertisement)?|continue reading(?: below)?|hide ad|annons|anzeige|publicidad|"
+    r"publicité|(?:presented|brought to you|sponsored|powered|supported) by [^.!?]{2,40}|"
+    r"(?:together|in partnership) with [^.!?]{2,40})$",
     re.I,
 )
 _RE_COOKIE = re.compile(r"\bcookies?\b.*\b(?:use|accept|consent|policy|settings|preferences|agree)\b", re.I)
@@ -137,7 +157,9 @@ _RE_NEWSLETTER = re.compile(
 # "Thanks for reading X! Subscribe for free ...": end-of-post prompts
 _RE_SUBSCRIBE_PROMPT = re.compile(
     r"^(?:thanks?(?: you)? for reading|(?:subscribe|sign up)\b.*\b(?:free|posts|updates|inbox|support)\b|"
-    r"(?:follow|find) [\w ]{0,30}\bon (?:telegram|twitter|x|facebook|instagram|youtube|vk))",
+    r"(?:follow|find) [\w' ]{0,30}\bon (?:telegram|twitter|x|facebook|instagram|youtube|vk|whatsapp|"
+    r"google news)|join [\w' ]{0,30}\b(?:telegram|whatsapp) channel\b)|"
+    r"\bcan sign up (?:to|for) (?:our|the|a) [\w' -]{0,40}\bnewsletter\b",
     re.I,
 )
 _RE_FOOTER_LINKS = re.compile(

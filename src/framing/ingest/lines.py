@@ -66,6 +66,11 @@ def _tokens(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
+def _repeats_headline(par: str, norm_head: str | None) -> bool:
+    """The headline printed again, alone or as a numbered entry of a "Most read" list ("3 <headline>")."""
+    return bool(norm_head) and re.sub(r"^\d{1,2}[.)]? +", "", par.lower()) == norm_head
+
+
 def _same_title(par: str, norm_head: str) -> bool:
     if par.lower() == norm_head:
         return True
@@ -199,7 +204,9 @@ def _line_context(
     in_list = in_comments = seen_prose = False
     for i, (par, cls) in enumerate(zip(pars, classes, strict=True)):
         prose = _is_prose(par)
-        repeat = bool(norm_head) and (par.lower() == norm_head or (not seen_prose and _same_title(par, norm_head)))
+        repeat = _repeats_headline(par, norm_head) or (
+            bool(norm_head) and not seen_prose and _same_title(par, norm_head)
+        )
         if i >= start:
             if cls == "related":
                 in_list = True
@@ -259,16 +266,17 @@ def _filter_paragraphs(
     # not where the body starts
     first_article = next((i for i, label in enumerate(labels) if label == "article" and i > at), len(labels))
     ai_box = _ai_summary_lines(pars)
-    # a short paragraph of two or three sentences right under the headline (no deck between them) and set apart
-    # from the body by furniture (a byline, a date) is a deck, even where the model reads it as the lede
+    # a short paragraph of two or three sentences right under the headline (no deck between them; without a
+    # headline, under the page's one title) and set apart from the body by furniture (a byline, a date) is a
+    # deck, even where the model reads it as the lede
     titles = labels[at + 1 : first_article].count("heading")
-    set_apart = (first_article < len(labels) - 2 and labels[first_article + 1] == "debris"
-                 and (first_article == at + 1 or titles == 1 and labels[first_article - 1] == "heading")
+    under = first_article == at + 1 or (not norm_head and titles == 1 and labels[first_article - 1] == "heading")
+    set_apart = (under and first_article < len(labels) - 2 and labels[first_article + 1] == "debris"
                  and _inner_stop(pars[first_article]) and len(_words(pars[first_article])) < 50
                  and "article" in labels[first_article + 2 :])
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
-        if label == "debris" or (norm_head and par.lower() == norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
+        if label == "debris" or _repeats_headline(par, norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
             continue
         if i in ai_box:
             continue
