@@ -53,7 +53,7 @@ from framing.ingest.normalize import normalize_text
 DEBRIS_CLASSES = (
     "separator", "navigation", "ad", "comments", "counter", "date", "share", "related", "tags", "contact",
     "copyright", "caption", "byline", "credit", "bio", "cookie", "newsletter", "button", "address", "ticker",
-    "menu", "short", "author",
+    "menu", "short", "author", "disclaimer",
 )
 
 _WORD = re.compile(r"\S+")
@@ -138,7 +138,8 @@ def debris_class(line: str) -> str | None:
             "contact",
             n <= 30 and bool(_RE_EMAIL.search(line) or _RE_HANDLE.search(line) or _RE_URL.search(line)),
         ),
-        ("copyright", n <= 40 and bool(_RE_COPYRIGHT.search(line)) or n <= 60 and bool(_RE_DISCLAIMER.search(line))),
+        ("copyright", n <= 40 and bool(_RE_COPYRIGHT.search(line))),
+        ("disclaimer", n <= 60 and bool(_RE_DISCLAIMER.search(line))),
         ("caption", bool(_RE_CAPTION_START.match(line) or _RE_CAPTION_END.search(line))),
         (
             "byline",

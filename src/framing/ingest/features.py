@@ -63,6 +63,12 @@ _PUBLISHER = {"we", "our", "us", "you", "your", "yours", "ours"}
 _META = set("this article story post summary page report newsletter site generated beta accuracy verified "
             "observed ratings standards liable responsible opinions expressed reflect necessarily endorse "
             "views".split())
+# News narrates in the past; a caption describes a photo in the present ("Workers load shells onto a pallet").
+_PAST = set("said says was were had did told made took sent began came went gave met left became saw held won "
+            "wrote rose fell led ran set put got brought thought found knew kept paid sought built".split())
+_RE_PAST = re.compile(r"\b[a-z]{3,}ed\b")
+# "Duration: five years, renewable", "FIT - free independent traveller; ...": a fact box's or a glossary's row
+_LABEL_VALUE = re.compile(r"^[A-Z][\w'&/-]*(?: [\w'&/-]+){0,3}(?::| [-–—]) +\S")
 _SEPARATORS = re.compile(r"[|·•∙›»▶►]")
 _INNER_STOP = re.compile(r"[a-z0-9)][.!?][\"')]* +[\"'A-Z]")  # a sentence ends inside the line: a deck, a paragraph
 _TOKEN = re.compile(r"[a-z0-9']+")
@@ -76,8 +82,10 @@ _OWN = [
     "rule_debris", "in_list", "in_comments", "above_headline", "headline_repeat",
     "position", "before_first_prose", "after_last_prose", "repeated", "echo", "headline_overlap",
     "link_share", "is_html", "below_headline", "above_headline_line", "inner_stops", "contained",
+    "past_tense", "label_value",
 ]
-_NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words"]
+# a photo's caption sits next to its credit line: the neighbours' caption and credit rules
+_NEIGHBOUR = ["prose", "rule_debris", "title_like", "log_words", "rule_caption", "rule_credit"]
 FEATURES: list[str] = (
     _OWN
     + [f"rule_{c}" for c in DEBRIS_CLASSES]
@@ -138,6 +146,8 @@ def _own(line: str) -> dict[str, float]:
         "parenthesized": float(line.startswith("(") and line.rstrip(".").endswith(")")),
         "furniture": min(furniture, 4) / 4,
         "furniture_ratio": furniture / n,
+        "past_tense": float(any(w in _PAST for w in unquoted) or bool(_RE_PAST.search(re.sub(r'"[^"]*"', " ", line)))),
+        "label_value": float(bool(_LABEL_VALUE.match(line))),
     }
 
 

@@ -230,7 +230,7 @@ def _line_context(
 # rules on top). "short", "counter", "button" and "contact" do fire on headings and stay evidence only.
 _ALWAYS_DEBRIS = {
     "separator", "credit", "navigation", "ad", "share", "tags", "copyright", "caption", "byline", "bio", "cookie",
-    "newsletter", "address", "ticker", "menu", "date",
+    "newsletter", "address", "ticker", "menu", "date", "disclaimer",
 }
 
 
