@@ -45,6 +45,7 @@ Each module imports only the ones above it in this list:
 * ``features``: the line classifier's features of each paragraph;
 * ``classifier``: the line classifier (article / heading / debris), shipped as
   ``page_lines.json`` and fitted by ``benchmarks/page_lines.py``;
+* ``headline``: the headline of a plain text, and its repeats;
 * ``lines``: context decisions over a text's paragraphs (unwrapping, headline,
   story lists, readers' comments, author names) and the classifier's verdict;
 * ``html``: ``looks_like_html`` and the markup path (trafilatura, headline,
