@@ -163,6 +163,9 @@ def test_numbered_lists_and_brackets() -> None:
         "KCNA via AP",
         "To Read Part 1.. click here: Migrant crews and the Siberian sawmill boom",
         "Series: The new axis — a three-part look at the partnership between Moscow and Pyongyang.",
+        "If you value independent journalism in Tucson, chip in today.",
+        "Support for Across the Pacific comes from Emerald Ridge Credit Union.",
+        "We take no money from governments or arms manufacturers.",
     ],
 )
 def test_debris_lines(line: str) -> None:
@@ -189,6 +192,7 @@ def test_debris_lines(line: str) -> None:
         "Together with Moscow, Pyongyang rejected the statement.",
         "The shells reached the front via Rason and the Khasan rail link.",
         "Part of the deal was never published.",
+        "Russia said it would donate 50,000 tonnes of wheat to Pyongyang.",
     ],
 )
 def test_article_lines_are_not_debris(line: str) -> None:

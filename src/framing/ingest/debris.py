@@ -15,6 +15,7 @@ from framing.ingest.furniture import (
     _NAV_SINGLE,
     _RE_AD,
     _RE_AGE_NOTE,
+    _RE_APPEAL,
     _RE_BYLINE,
     _RE_BYLINE_TAIL,
     _RE_CAPTION_END,
@@ -156,7 +157,7 @@ def debris_class(line: str) -> str | None:
         (
             "newsletter",
             (n <= 12 and bool(_RE_NEWSLETTER.search(line)))
-            or (n <= 30 and bool(_RE_SUBSCRIBE_PROMPT.search(line))),
+            or (n <= 30 and bool(_RE_SUBSCRIBE_PROMPT.search(line) or _RE_APPEAL.search(line))),
         ),
         ("button", n <= 8 and bool(_RE_DOWNLOAD.match(line)) and not terminal),
         ("address", n <= 25 and bool(_RE_PHONE.search(line)) and not terminal),

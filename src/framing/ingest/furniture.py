@@ -162,6 +162,20 @@ _RE_SUBSCRIBE_PROMPT = re.compile(
     r"\bcan sign up (?:to|for) (?:our|the|a) [\w' -]{0,40}\bnewsletter\b",
     re.I,
 )
+# The reader asked for money: "If you value our journalism, chip in today.", "Support for X comes from ..."
+_RE_APPEAL = re.compile(
+    r"\b(?:chip in|donate (?:now|today|here|monthly)|become an? (?:patron|paying member|supporter|member today)|"
+    r"support (?:our|independent|local|us in our) (?:journalism|work|reporting|newsroom)|needs your support|"
+    r"make a (?:donation|contribution) (?:today|now|to)|"
+    r"your (?:donation|contribution|support) (?:helps|keeps|makes|pays)|"
+    r"reader-funded|funded by (?:readers|listeners|members) like you|"
+    r"made possible by (?:readers|listeners|members|viewers) like you)\b"
+    r"|^support for [\w' ]{2,40} (?:comes|is provided) from\b"
+    r"|^if you (?:value|like|enjoy|appreciate|found|rely on)\b.{0,80}\b"
+    r"(?:support|subscribe|donate|chip in|become|consider)\b"
+    r"|\bwe (?:do not|don't) take (?:money|funding)\b|\bwe take no (?:money|funding)\b",
+    re.I,
+)
 _RE_FOOTER_LINKS = re.compile(
     r"^(?:about us|contact us|privacy(?: policy)?|terms(?: of (?:use|service))?|cookie (?:policy|settings)|"
     r"accessibility(?: statement)?|careers|advertise(?: with us)?|sitemap|rss|faq|help)$",
