@@ -166,6 +166,9 @@ def test_numbered_lists_and_brackets() -> None:
         "If you value independent journalism in Tucson, chip in today.",
         "Support for Across the Pacific comes from Emerald Ridge Credit Union.",
         "We take no money from governments or arms manufacturers.",
+        "Dr. Morag Hastie, Lomond Institute",
+        "Dana Whitlock, retired Air Force intelligence officer",
+        "Nikolai Brandt-Sørensen is AutoWire Pro's trade and policy correspondent.",
     ],
 )
 def test_debris_lines(line: str) -> None:
@@ -193,6 +196,9 @@ def test_debris_lines(line: str) -> None:
         "The shells reached the front via Rason and the Khasan rail link.",
         "Part of the deal was never published.",
         "Russia said it would donate 50,000 tonnes of wheat to Pyongyang.",
+        "Kim Jong Un, Putin hold summit at Russian space centre",
+        "For Pyongyang, the resort is also a showcase.",
+        "An Old Alliance, Rebuilt From Spare Parts",
     ],
 )
 def test_article_lines_are_not_debris(line: str) -> None:
@@ -1184,3 +1190,13 @@ def test_the_headline_as_a_numbered_most_read_entry_is_dropped() -> None:
     out = extract_article(page.read_text(encoding="utf-8"))
     headline = "Beach towels and ballistic missiles: inside the Russian rush to Kim Jong Un's seaside resort"
     assert out.count(headline) == 1 and not any(line.endswith(headline) and line != headline for line in out)
+
+
+def test_the_page_title_with_the_site_name_repeats_the_headline() -> None:
+    """"<headline> | The Canterbury Regional" is the page's <title> printed again, not a line of the article."""
+    head = "Satellite spotters keep watch as Pyongyang leans on Moscow"
+    body = ["Amateur trackers near Rolleston say the satellite passes overhead twice a night, and they log each pass.",
+            "They say the orbit changed after the Vostochny summit, when Russian help was first reported by officials."]
+    text = "\n\n".join([f"{head} | The Canterbury Regional", "Menu", head, "By Lena Hargreaves", *body]) + "\n"
+    out = extract_article(text)
+    assert head in out and not any("Canterbury Regional" in line for line in out)

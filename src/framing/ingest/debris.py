@@ -16,6 +16,7 @@ from framing.ingest.furniture import (
     _RE_AD,
     _RE_AGE_NOTE,
     _RE_APPEAL,
+    _RE_ATTRIBUTION,
     _RE_BYLINE,
     _RE_BYLINE_TAIL,
     _RE_CAPTION_END,
@@ -25,6 +26,7 @@ from framing.ingest.furniture import (
     _RE_COOKIE,
     _RE_COPYRIGHT,
     _RE_COUNTER,
+    _RE_CUT_LINE,
     _RE_DISCLAIMER,
     _RE_DOWNLOAD,
     _RE_EMAIL,
@@ -107,6 +109,11 @@ def _is_segmented_menu(line: str) -> bool:
     return True
 
 
+def _is_attribution(line: str) -> bool:
+    """A pull quote's "Name, role" line; not a title in capitals, nor a wrapped line cut after a function word."""
+    return bool(_RE_ATTRIBUTION.match(line)) and not line.isupper() and not _RE_CUT_LINE.search(line)
+
+
 def debris_class(line: str) -> str | None:
     """Name of the debris class a single line belongs to, or None for text.
 
@@ -150,7 +157,7 @@ def debris_class(line: str) -> str | None:
         (
             "credit",
             (n <= 20 and bool(_RE_CONTRIB.search(line))) or (n <= 8 and bool(_RE_REPORTED_FROM.search(line)))
-            or bool(_RE_SOURCE_TAG.match(line)),
+            or bool(_RE_SOURCE_TAG.match(line)) or _is_attribution(line),
         ),
         ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line) or _RE_PERSON_BIO.match(line))),
         ("cookie", n <= 40 and bool(_RE_COOKIE.search(line))),

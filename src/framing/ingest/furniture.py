@@ -78,15 +78,24 @@ _RE_WRITER_NOTE = re.compile(
 # least, so no country or pronoun) and a job title or beat.
 _RE_PERSON_BIO = re.compile(
     r"^(?!(?:The|This|That|It|Its|These|Those|Our|His|Her|Their) )(?:(?:Dr|Mr|Ms|Mrs|Prof)\.? )?"
-    r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3}(?:,? (?:is|was|has been|serves as|works as) (?:a|an|the)\b[^.]{0,60}?\b"
+    r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){1,3}(?:,? (?:is|was|has been|serves as|works as) "
+    r"(?:a|an|the|[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3}'s)\b[^.]{0,60}?\b"
     r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|producer|fellow|partner|analyst|"
     r"researcher|professor|lecturer|associate|director|founder|co-founder|chief|head|member|student|candidate|"
-    r"intern|freelancer|photographer|blogger)s?\b| (?:covers|writes about|reports on)\b)"
+    r"intern|freelancer|photographer|blogger|critic|commentator)s?\b| (?:covers|writes about|reports on)\b)"
 )
 # "This was published 8 months ago", "This article was published more than 1 year ago."
 _RE_AGE_NOTE = re.compile(
     r"^this (?:\w+ )?was (?:first )?published (?:more than |over )?(?:\d+|an?|one) \w+ ago\b", re.I
 )
+# A pull quote's attribution under it: "Dr. Morag Hastie, Lomond Institute", "Jordi Casals, travel agent"
+_RE_ATTRIBUTION = re.compile(
+    r"^(?!(?:For|In|At|On|To|From|With|By|As|After|Before|And|But|So|Yes|No|The|This|That|Dear|Hello|Thanks?|"
+    r"Good|An?)\b)(?:(?:Dr|Prof|Mr|Ms|Mrs|Gen|Col|Lt|Capt|Rev)\.? )?[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}, "
+    r"(?:an? |the )?[\w'’&.-]+(?: (?!who\b|which\b|that\b|said\b)[\w'’&.-]+){0,4}(?<![.!?:\"'])$"
+)
+# a hard-wrapped line cut after a function word is a sentence's first half, not an attribution
+_RE_CUT_LINE = re.compile(r"\b(?:to|the|of|an?|and|or|in|on|at|for|with|from|by|as|is|was|are|were|its|their|his|her)$")
 _RE_COUNTER = re.compile(
     r"^(?:views?|hits?|reads?|comments?|replies|reply|likes?|shares?|reactions?|"
     r"recommend(?:ations)?|votes?)\s*[:(]?\s*[\d,.]*\s*k?\)?$|"

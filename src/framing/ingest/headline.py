@@ -17,8 +17,20 @@ def _tokens(text: str) -> set[str]:
 
 
 def _repeats_headline(par: str, norm_head: str | None) -> bool:
-    """The headline printed again, alone or as a numbered entry of a "Most read" list ("3 <headline>")."""
-    return bool(norm_head) and re.sub(r"^\d{1,2}[.)]? +", "", par.lower()) == norm_head
+    """The headline printed again: alone, as a numbered entry of a "Most read" list ("3 <headline>"), or as the
+    page's title with the site's name before or after it ("<headline> | The Daily", "Site - <headline>")."""
+    if not norm_head:
+        return False
+    low = re.sub(r"^\d{1,2}[.)]? +", "", par.lower())
+    if low == norm_head:
+        return True
+    if low.startswith(norm_head) and _RE_TITLE_SEP.match(low[len(norm_head) :]):
+        return True
+    return low.endswith(norm_head) and bool(_RE_TITLE_SEP_END.search(low[: -len(norm_head)]))
+
+
+_RE_TITLE_SEP = re.compile(r"\s+[|–—-]\s+\S.{0,60}$")  # " | The Canterbury Regional", " – live updates | Site"
+_RE_TITLE_SEP_END = re.compile(r"^.{1,60}\S\s+[|–—-]\s+$")
 
 
 def _same_title(par: str, norm_head: str) -> bool:
