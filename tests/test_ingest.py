@@ -169,6 +169,12 @@ def test_numbered_lists_and_brackets() -> None:
         "Dr. Morag Hastie, Lomond Institute",
         "Dana Whitlock, retired Air Force intelligence officer",
         "Nikolai Brandt-Sørensen is AutoWire Pro's trade and policy correspondent.",
+        "This episode is supported by Halyard Field Training.",
+        "When you purchase through links on our site, we may earn an affiliate commission.",
+        "By continuing to browse you consent to our use of cookies.",
+        "Load earlier entries",
+        "Click to expand",
+        "Key events",
     ],
 )
 def test_debris_lines(line: str) -> None:

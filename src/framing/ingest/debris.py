@@ -22,6 +22,7 @@ from framing.ingest.furniture import (
     _RE_CAPTION_END,
     _RE_CAPTION_START,
     _RE_COMMENTS,
+    _RE_CONSENT,
     _RE_CONTRIB,
     _RE_COOKIE,
     _RE_COPYRIGHT,
@@ -44,6 +45,7 @@ from framing.ingest.furniture import (
     _RE_SERIES,
     _RE_SOUND_CUE,
     _RE_SOURCE_TAG,
+    _RE_SPONSOR_LINE,
     _RE_SUBSCRIBE_PROMPT,
     _RE_TAGS,
     _RE_TICKER,
@@ -135,7 +137,7 @@ def debris_class(line: str) -> str | None:
             bool(_RE_NAV.match(line) or lower in _NAV_SINGLE or _RE_FOOTER_LINKS.match(line))
             or bool(_RE_SERIES.search(line)),
         ),
-        ("ad", bool(_RE_AD.match(line))),
+        ("ad", bool(_RE_AD.match(line)) or (n <= 30 and bool(_RE_SPONSOR_LINE.match(line)))),
         ("comments", bool(_RE_COMMENTS.match(line))),
         ("counter", bool(_RE_COUNTER.match(line))),
         ("date", _is_date_line(line) or bool(_RE_AGE_NOTE.match(line))),
@@ -160,7 +162,7 @@ def debris_class(line: str) -> str | None:
             or bool(_RE_SOURCE_TAG.match(line)) or _is_attribution(line),
         ),
         ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line) or _RE_PERSON_BIO.match(line))),
-        ("cookie", n <= 40 and bool(_RE_COOKIE.search(line))),
+        ("cookie", n <= 40 and bool(_RE_COOKIE.search(line)) or n <= 60 and bool(_RE_CONSENT.search(line))),
         (
             "newsletter",
             (n <= 12 and bool(_RE_NEWSLETTER.search(line)))

@@ -142,12 +142,18 @@ _RE_RELATED_HEADER = re.compile(
 _RE_RELATED_SHORT = re.compile(
     r"^(?:(?:more|latest|top|trending|popular)\s+(?:in|on|from|about)\s+[\w' &-]+|"
     r"(?:trending|related|latest|popular|recommended)(?: now)?|(?:news|live) (?:feed|ticker|line)|"
-    r"all (?:news|headlines|stories))\s*:?\s*$",
+    r"all (?:news|headlines|stories)|key (?:events|moments))\s*:?\s*$",
     re.I,
 )
 _RE_PROMO = re.compile(
     r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|"
     r"sponsored|advertisement|promoted)\s*:\s*\S",
+    re.I,
+)
+# "This episode is supported by X.", "THIS ISSUE IS SUPPORTED BY X"
+_RE_SPONSOR_LINE = re.compile(
+    r"^(?:this|today's|this week's) (?:issue|episode|newsletter|edition|post|show|briefing|podcast) (?:is )?"
+    r"(?:supported|sponsored|brought to you|presented|made possible) by\b",
     re.I,
 )
 _RE_AD = re.compile(
@@ -158,6 +164,12 @@ _RE_AD = re.compile(
     re.I,
 )
 _RE_COOKIE = re.compile(r"\bcookies?\b.*\b(?:use|accept|consent|policy|settings|preferences|agree)\b", re.I)
+# a consent wall in other words: "By continuing to browse you consent to our use of cookies", the GDPR
+_RE_CONSENT = re.compile(
+    r"\b(?:consent|agree) to (?:our|the) use of cookies\b|\bgdpr\b|\bconsent to (?:this|the) processing\b|"
+    r"\bprocess your personal data\b|^your data, your choice\b",
+    re.I,
+)
 _RE_NEWSLETTER = re.compile(
     r"\bnewsletters?\b|^(?:subscribe|sign up|sign in|log ?in|register|get our|join our|"
     r"follow us|download (?:the|our) app|get the app|type your|enter your)\b",
@@ -198,14 +210,18 @@ _RE_DISCLAIMER = re.compile(
     r"(?:,? (?:or |and )?)?)+ advice\b"
     r"|\bfor (?:general )?information(?:al)? purposes only\b|\bpast performance is not\b"
     r"|\b(?:is|are) reader-supported\b|\bmay contain affiliate links\b|\baffiliate link\b"
-    r"|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b"
+    r"|\bwe may (?:earn|receive|get) (?:a |an )?(?:small )?(?:affiliate )?(?:commission|compensation|fee)\b"
     r"|\bviews expressed\b.{0,60}\b(?:are|is) (?:solely )?(?:those of|the author|their own|his own|her own)"
     r"|\bexpresses the author's own\b|\bno role in (?:the |our )?editorial\b"
     r"|\bhas no (?:business|financial) relationship\b",
     re.I,
 )
 _RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
-_RE_DOWNLOAD = re.compile(r"^(?:download|print|listen to|watch|play)\b", re.I)
+_RE_DOWNLOAD = re.compile(
+    r"^(?:download|print|listen to|watch|play)\b|^(?:load (?:more|earlier|older|newer)(?: \w+)?|"
+    r"click to (?:expand|enlarge|view|play)|show (?:more|less)(?: \w+)?|see all(?: \w+)?|expand|collapse)$",
+    re.I,
+)
 _RE_SEPARATOR = re.compile(r"^[\W_]+$|^-0-$|^\(?end\)?$", re.I)
 _RE_SOUND_CUE = re.compile(r"^\[[^\]a-z]+\]$")  # a transcript's "[THEME MUSIC]", "[ AD BREAK ]"
 _RE_TICKER = re.compile(r"[▲▼]\s*[\d.,]+%")
