@@ -1206,3 +1206,11 @@ def test_the_page_title_with_the_site_name_repeats_the_headline() -> None:
     text = "\n\n".join([f"{head} | The Canterbury Regional", "Menu", head, "By Lena Hargreaves", *body]) + "\n"
     out = extract_article(text)
     assert head in out and not any("Canterbury Regional" in line for line in out)
+
+
+def test_a_quotation_closed_on_a_comma_keeps_its_attribution() -> None:
+    text = "\"They do not like the word 'alliance' next to the word 'Pyongyang,'\" Cho said. She left early."
+    assert split_sentences(text) == [
+        "\"They do not like the word 'alliance' next to the word 'Pyongyang,'\" Cho said.",
+        "She left early.",
+    ]

@@ -128,7 +128,8 @@ def _split_paragraph(par: str) -> list[str]:
                 or (last_word in ("no", "nos") and piece[0].isdigit())
                 or (last_word in ("a.m", "p.m") and piece.split(" ", 1)[0].strip(",.").lower() in _AFTER_CLOCK)
             )
-            if after_title or piece[0].islower() or piece[0] == "-":
+            # a quotation closed on a comma (",'\"") goes on: "... the word 'Pyongyang,'" Cho said.
+            if after_title or piece[0].islower() or piece[0] == "-" or re.search(r",['\"]+$", out[-1]):
                 out[-1] = f"{out[-1]}{'' if piece[0] == '-' else ' '}{piece}"  # "Brig." + "-Gen."
                 continue
         pending_enum = False
