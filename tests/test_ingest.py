@@ -1214,3 +1214,12 @@ def test_a_quotation_closed_on_a_comma_keeps_its_attribution() -> None:
         "\"They do not like the word 'alliance' next to the word 'Pyongyang,'\" Cho said.",
         "She left early.",
     ]
+
+
+def test_a_wrapped_promo_keeps_its_tail_and_a_wrapped_expert_line_is_no_attribution() -> None:
+    """A scraper wraps "READ MORE: ..." like any line: its lower-case tail is the promo's, not a line of its own.
+    "Prof. X, an expert at Y" cut by the wrap is half a sentence, not a pull quote's attribution."""
+    text = ("Salford families wait for news\n\nREAD MORE: Salford charity sends 20th aid convoy as war nears\n"
+            "third winter\n\nBut at a community centre in Salford, about 40 households gathered on Sunday evening.\n")
+    assert not any(line.startswith("third winter") for line in extract_article(text))
+    assert debris_class("Prof. Selim Akdogan, an international relations expert at Baskent") is None

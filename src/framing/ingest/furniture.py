@@ -92,7 +92,8 @@ _RE_AGE_NOTE = re.compile(
 _RE_ATTRIBUTION = re.compile(
     r"^(?!(?:For|In|At|On|To|From|With|By|As|After|Before|And|But|So|Yes|No|The|This|That|Dear|Hello|Thanks?|"
     r"Good|An?)\b)(?:(?:Dr|Prof|Mr|Ms|Mrs|Gen|Col|Lt|Capt|Rev)\.? )?[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}, "
-    r"(?:an? |the )?[\w'’&.-]+(?: (?!who\b|which\b|that\b|said\b)[\w'’&.-]+){0,4}(?<![.!?:\"'])$"
+    r"(?:an? |the )?[\w'’&.-]+(?: (?!(?:who|which|that|said|at|in|on|to|for|with|from)\b)[\w'’&.-]+){0,4}"
+    r"(?<![.!?:\"'])$"
 )
 # a hard-wrapped line cut after a function word is a sentence's first half, not an attribution
 _RE_CUT_LINE = re.compile(r"\b(?:to|the|of|an?|and|or|in|on|at|for|with|from|by|as|is|was|are|were|its|their|his|her)$")

@@ -188,6 +188,10 @@ def _paragraphs(text: str) -> list[str]:
                     pars[-1] = f"{pars[-1][:-1]}{line}" if hyphen else f"{pars[-1]} {line}"
                 last_raw = raw_line
                 continue
+            if lower and len(line.split()) <= 8 and debris_class(pars[-1]) == "related":
+                pars[-1] = f"{pars[-1]} {line}"  # a promo's wrapped tail ("READ MORE: ... nears" + "third winter")
+                last_raw = raw_line
+                continue
         pars.append(line)
         last_raw = raw_line
     return [_strip_tail(p) for p in pars]
