@@ -175,6 +175,11 @@ def test_numbered_lists_and_brackets() -> None:
         "Load earlier entries",
         "Click to expand",
         "Key events",
+        "Also Read | Putin's Pyongyang visit: Kim Jong Un rolls out the red carpet",
+        "#DPRK #Russia #Tumen #infrastructure",
+        "Advertise with The Canterbury Regional",
+        "Give now",
+        "Thanks for signing up!",
     ],
 )
 def test_debris_lines(line: str) -> None:

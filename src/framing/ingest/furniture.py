@@ -148,7 +148,7 @@ _RE_RELATED_SHORT = re.compile(
 )
 _RE_PROMO = re.compile(
     r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|"
-    r"sponsored|advertisement|promoted)\s*:\s*\S",
+    r"sponsored|advertisement|promoted)\s*(?::|\||>>|»|›)\s*\S",
     re.I,
 )
 # "This episode is supported by X.", "THIS ISSUE IS SUPPORTED BY X"
@@ -178,7 +178,8 @@ _RE_NEWSLETTER = re.compile(
 )
 # "Thanks for reading X! Subscribe for free ...": end-of-post prompts
 _RE_SUBSCRIBE_PROMPT = re.compile(
-    r"^(?:thanks?(?: you)? for reading|(?:subscribe|sign up)\b.*\b(?:free|posts|updates|inbox|support)\b|"
+    r"^(?:thanks?(?: you)? for (?:reading|signing up|subscribing)|"
+    r"(?:subscribe|sign up)\b.*\b(?:free|posts|updates|inbox|support)\b|"
     r"(?:follow|find) [\w' ]{0,30}\bon (?:telegram|twitter|x|facebook|instagram|youtube|vk|whatsapp|"
     r"google news)|join [\w' ]{0,30}\b(?:telegram|whatsapp) channel\b)|"
     r"\bcan sign up (?:to|for) (?:our|the|a) [\w' -]{0,40}\bnewsletter\b",
@@ -200,7 +201,8 @@ _RE_APPEAL = re.compile(
 )
 _RE_FOOTER_LINKS = re.compile(
     r"^(?:about us|contact us|privacy(?: policy)?|terms(?: of (?:use|service))?|cookie (?:policy|settings)|"
-    r"accessibility(?: statement)?|careers|advertise(?: with us)?|sitemap|rss|faq|help)$",
+    r"accessibility(?: statement)?|careers|advertise(?: with [\w'&. -]{1,40})?|sitemap|rss|faq|help|"
+    r"(?:give|donate|support us|contribute)(?: now| today)?)$",
     re.I,
 )
 # Legal and editorial boilerplate: disclosures, "not investment advice", affiliate and funding notes.
@@ -217,7 +219,9 @@ _RE_DISCLAIMER = re.compile(
     r"|\bhas no (?:business|financial) relationship\b",
     re.I,
 )
-_RE_TAGS = re.compile(r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:", re.I)
+_RE_TAGS = re.compile(
+    r"^(?:topics?|tags?|keywords?|filed under|categories|category|section)\s*:|^(?:#[\w-]+[\s,]*){2,}$", re.I
+)
 _RE_DOWNLOAD = re.compile(
     r"^(?:download|print|listen to|watch|play)\b|^(?:load (?:more|earlier|older|newer)(?: \w+)?|"
     r"click to (?:expand|enlarge|view|play)|show (?:more|less)(?: \w+)?|see all(?: \w+)?|expand|collapse)$",
