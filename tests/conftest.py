@@ -38,7 +38,13 @@ def tiny_bert(tmp_path_factory) -> Path:
     tokenizer = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
     config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=37, max_position_embeddings=128)
-    BertModel(config).save_pretrained(out, safe_serialization=True)
+    import torch
+
+    # seeded apart from the global generator: the weights must not depend on which tests ran first (an unseeded
+    # random head left the int8 parity tests to the draw of the session)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        BertModel(config).save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return out
 
