@@ -162,7 +162,7 @@ def debris_class(line: str) -> str | None:
             or bool(_RE_SOURCE_TAG.match(line)) or _is_attribution(line),
         ),
         ("bio", n <= 40 and bool(_RE_WRITER_NOTE.match(line) or _RE_PERSON_BIO.match(line))),
-        ("cookie", n <= 40 and bool(_RE_COOKIE.search(line)) or n <= 60 and bool(_RE_CONSENT.search(line))),
+        ("cookie", (n <= 40 and bool(_RE_COOKIE.search(line))) or (n <= 60 and bool(_RE_CONSENT.search(line)))),
         (
             "newsletter",
             (n <= 12 and bool(_RE_NEWSLETTER.search(line)))

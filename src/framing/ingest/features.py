@@ -120,7 +120,8 @@ def _own(line: str) -> dict[str, float]:
     alpha = [w for w in words if any(ch.isalpha() for ch in w)]
     letters = sum(ch.isalnum() for ch in line)
     furniture = sum(w in _FURNITURE for w in lower)
-    unquoted = [w.strip("\"'()[],.:;!?").lower() for w in _words(re.sub(r'"[^"]*"', " ", line))]
+    outside_quotes = re.sub(r'"[^"]*"', " ", line)
+    unquoted = [w.strip("\"'()[],.:;!?").lower() for w in _words(outside_quotes)]
     return {
         "log_words": math.log1p(len(words)),
         "log_chars": math.log1p(len(line)),
@@ -146,7 +147,7 @@ def _own(line: str) -> dict[str, float]:
         "parenthesized": float(line.startswith("(") and line.rstrip(".").endswith(")")),
         "furniture": min(furniture, 4) / 4,
         "furniture_ratio": furniture / n,
-        "past_tense": float(any(w in _PAST for w in unquoted) or bool(_RE_PAST.search(re.sub(r'"[^"]*"', " ", line)))),
+        "past_tense": float(any(w in _PAST for w in unquoted) or bool(_RE_PAST.search(outside_quotes))),
         "label_value": float(bool(_LABEL_VALUE.match(line))),
     }
 

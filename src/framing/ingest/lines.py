@@ -161,14 +161,7 @@ def _filter_paragraphs(
     # not where the body starts
     first_article = next((i for i, label in enumerate(labels) if label == "article" and i > at), len(labels))
     ai_box = _ai_summary_lines(pars)
-    # a short paragraph of two or three sentences right under the headline (no deck between them; without a
-    # headline, under the page's one title) and set apart from the body by furniture (a byline, a date) is a
-    # deck, even where the model reads it as the lede
-    titles = labels[at + 1 : first_article].count("heading")
-    under = first_article == at + 1 or (not norm_head and titles == 1 and labels[first_article - 1] == "heading")
-    set_apart = (under and first_article < len(labels) - 2 and labels[first_article + 1] == "debris"
-                 and _inner_stop(pars[first_article]) and len(_words(pars[first_article])) < 50
-                 and "article" in labels[first_article + 2 :])
+    set_apart = _set_apart_deck(pars, labels, at, first_article, has_headline=bool(norm_head))
     body = []
     for i, (par, label) in enumerate(zip(pars, labels, strict=True)):
         if label == "debris" or _repeats_headline(par, norm_head) or contexts[i].rule_class in _ALWAYS_DEBRIS:
@@ -178,9 +171,24 @@ def _filter_paragraphs(
         # Several sentences stay one unit only as a deck: under the headline, before the first prose line, and
         # short (a lede of 60 words and more is split, whatever the label)
         deck = at < i <= first_article and len(_words(par)) < 60
-        heading = label == "heading" and (not _inner_stop(par) or deck) or (set_apart and i == first_article)
+        heading = (label == "heading" and (not _inner_stop(par) or deck)) or (set_apart and i == first_article)
         body.append((par, heading))
     return headline, body
+
+
+def _set_apart_deck(pars: list[str], labels: list[str], at: int, first: int, has_headline: bool) -> bool:
+    """Is the first article line under the headline (``first``) a deck the model read as the lede?
+
+    A short paragraph of two or three sentences right under the headline (no deck between them; without a
+    headline, under the page's one title) and set apart from the body by furniture (a byline, a date).
+    """
+    if first >= len(labels) - 2:
+        return False
+    under = first == at + 1 or (
+        not has_headline and labels[at + 1 : first].count("heading") == 1 and labels[first - 1] == "heading"
+    )
+    return (under and labels[first + 1] == "debris" and _inner_stop(pars[first]) and len(_words(pars[first])) < 50
+            and "article" in labels[first + 2 :])
 
 
 _RE_SUMMARY_HEAD = re.compile(r"^(?:key (?:points|takeaways|facts)|(?:quick |ai )?summary|in brief|at a glance|"
